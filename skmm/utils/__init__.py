@@ -1,0 +1,15 @@
+"""Shared helpers: array namespaces, optional imports, the views contract."""
+
+from ._array_api import device, get_namespace, to_numpy
+from ._discovery import all_estimators
+from ._optional import import_optional
+from ._views import resolve_views
+
+__all__ = [
+    "all_estimators",
+    "device",
+    "get_namespace",
+    "import_optional",
+    "resolve_views",
+    "to_numpy",
+]

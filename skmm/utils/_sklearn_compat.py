@@ -1,0 +1,26 @@
+"""The one module that imports scikit-learn's private API.
+
+Everything else in skmm imports these names from here, so a scikit-learn
+upgrade that moves them is fixed in one place.
+"""
+
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    Options,
+    StrOptions,
+)
+from sklearn.utils.metaestimators import _BaseComposition
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+__all__ = [
+    "HasMethods",
+    "Interval",
+    "Options",
+    "StrOptions",
+    "_BaseComposition",
+    "_fit_context",
+    "check_is_fitted",
+    "validate_data",
+]
