@@ -31,7 +31,7 @@ def _as_columns(spec, n_features, name):
             )
     if idx.size == 0:
         raise ValueError(f"View {name!r} selects no column of X ({n_features} features).")
-    if idx.size > 1 and np.all(np.diff(idx) == 1):
+    if np.all(np.diff(idx) == 1):
         return slice(int(idx[0]), int(idx[-1]) + 1)  # a view, not a copy, when sliced
     return idx
 

@@ -1,0 +1,39 @@
+import numpy as np
+import pytest
+
+from skmm.utils import get_namespace, to_numpy
+from skmm.utils._array_api import cholesky, is_numpy_namespace, solve_triangular
+
+
+def test_numpy_namespace():
+    xp = get_namespace(np.ones(3))
+    assert is_numpy_namespace(xp)
+    assert is_numpy_namespace(get_namespace([1.0, 2.0]))
+
+
+def test_strict_on_device1_round_trip():
+    xps = pytest.importorskip("array_api_strict")
+    dev = xps.Device("device1")
+    a = xps.asarray([[4.0, 2.0], [2.0, 3.0]], device=dev)
+    xp = get_namespace(a)
+    assert xp is xps
+    L = cholesky(xp, a)
+    assert L.device == dev
+    b = xps.asarray([[1.0], [2.0]], device=dev)
+    x = solve_triangular(xp, L, b, lower=True)
+    assert x.device == dev
+    np.testing.assert_allclose(to_numpy(L) @ to_numpy(x), [[1.0], [2.0]])
+    np.testing.assert_allclose(to_numpy(L), np.linalg.cholesky([[4.0, 2.0], [2.0, 3.0]]))
+
+
+def test_numpy_solve_triangular_matches_scipy():
+    rng = np.random.default_rng(0)
+    L = np.tril(rng.normal(size=(5, 5))) + 5 * np.eye(5)
+    b = rng.normal(size=(5, 2))
+    x = solve_triangular(get_namespace(L), L, b, lower=True)
+    np.testing.assert_allclose(L @ x, b, atol=1e-12)
+
+
+def test_cholesky_raises_on_non_pd():
+    with pytest.raises(np.linalg.LinAlgError):
+        cholesky(get_namespace(np.eye(2)), -np.eye(2))
