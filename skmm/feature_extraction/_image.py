@@ -1,0 +1,646 @@
+"""Image reading and SIFT local descriptors (OpenCV), and the bag-of-visual-words transformer.
+
+Every image becomes a set of 128-d SIFT descriptors plus their positions
+(relative to the image size, for spatial pyramids); :mod:`._encoding` turns
+the set into one fixed-length vector. OpenCV is imported inside the functions
+and no OpenCV object is ever stored, so fitted models pickle.
+"""
+
+import os
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.utils import check_random_state
+
+from ..utils import get_namespace, import_optional, to_numpy
+from ..utils._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
+from . import _encoding as enc
+
+__all__ = ["SIFTBoVW", "read_image", "sift_descriptors"]
+
+_CV2_EXTRA = "opencv-contrib-python-headless"
+
+
+def _cv2():
+    # The package depends on opencv-contrib-python-headless; a broken or
+    # missing install still gets a message that names the wheel.
+    try:
+        return import_optional("cv2", "image")
+    except ImportError as exc:
+        raise ImportError(f"{exc}. OpenCV comes from the wheel {_CV2_EXTRA!r}: "
+                          f"pip install {_CV2_EXTRA}") from exc
+
+
+def _describe(index, item):
+    if isinstance(item, (str, os.PathLike)):
+        return f"image {index} ({os.fspath(item)!r})"
+    return f"image {index}"
+
+
+def read_image(image, *, max_side=None, index=0):
+    """Read one image as a 2-D ``uint8`` grayscale array.
+
+    Parameters
+    ----------
+    image : str, path-like or ndarray
+        A file path (any format OpenCV decodes), or an array of shape
+        ``(H, W)``, ``(H, W, 1)``, ``(H, W, 3)`` (RGB) or ``(H, W, 4)`` (RGBA).
+        Accepted dtypes: ``uint8``; ``uint16`` (scaled by 1/257 to 8 bits);
+        ``float32``/``float64`` with values in [0, 1] (scaled by 255). Other
+        dtypes raise ``TypeError`` (convert with ``.astype(np.uint8)``).
+    max_side : int or None
+        Shrink (never enlarge) so that the longest side is at most
+        ``max_side`` pixels, with area interpolation.
+    index : int
+        Position of the image in its batch, used in error messages.
+
+    Returns
+    -------
+    gray : ndarray of shape (H, W), dtype uint8
+
+    Raises
+    ------
+    FileNotFoundError
+        The path does not exist.
+    ValueError
+        Undecodable file, empty array, wrong number of dimensions or channels,
+        NaN/inf or float values outside [0, 1].
+    TypeError
+        An item that is neither a path nor a numeric array.
+    """
+    cv2 = _cv2()
+    where = _describe(index, image)
+    if isinstance(image, (str, os.PathLike)):
+        path = os.fspath(image)
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"{where}: no such file")
+        # Read bytes ourselves: cv2.imread fails silently on missing files and
+        # on non-ASCII paths on some platforms.
+        with open(path, "rb") as fh:
+            buf = np.frombuffer(fh.read(), dtype=np.uint8)
+        gray = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE) if buf.size else None
+        if gray is None:
+            raise ValueError(f"{where}: OpenCV could not decode the file as an image")
+    elif isinstance(image, np.ndarray) or hasattr(image, "__array__"):
+        arr = np.asarray(image)
+        gray = _array_to_gray(cv2, arr, where)
+    else:
+        raise TypeError(f"{where}: expected a file path or an image array, "
+                        f"got {type(image).__name__}")
+    if gray.size == 0:
+        raise ValueError(f"{where}: empty image of shape {gray.shape}")
+    if max_side is not None and max(gray.shape) > max_side:
+        scale = max_side / max(gray.shape)
+        size = (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale)))
+        gray = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(gray)
+
+
+def _array_to_gray(cv2, arr, where):
+    if arr.dtype.kind in "OUSVb" or arr.dtype.kind == "c":
+        raise TypeError(f"{where}: image arrays must be uint8, uint16 or float in [0, 1], "
+                        f"got dtype {arr.dtype}")
+    if arr.ndim not in (2, 3):
+        raise ValueError(f"{where}: expected an array of shape (H, W) or (H, W, C), "
+                         f"got {arr.ndim}-D shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{where}: empty image of shape {arr.shape}")
+    if arr.dtype == np.uint8:
+        img = arr
+    elif arr.dtype == np.uint16:
+        img = np.rint(arr / 257.0).astype(np.uint8)
+    elif arr.dtype.kind == "f":
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{where}: image contains NaN or inf")
+        lo, hi = float(arr.min()), float(arr.max())
+        if lo < 0 or hi > 1:
+            raise ValueError(f"{where}: float images must have values in [0, 1], "
+                             f"got [{lo:g}, {hi:g}]")
+        img = np.rint(arr * 255.0).astype(np.uint8)
+    else:
+        raise TypeError(f"{where}: image arrays must be uint8, uint16 or float in [0, 1], "
+                        f"got dtype {arr.dtype} (convert with .astype(np.uint8))")
+    if img.ndim == 3:
+        channels = img.shape[2]
+        if channels == 1:
+            img = img[:, :, 0]
+        elif channels == 3:
+            img = cv2.cvtColor(np.ascontiguousarray(img), cv2.COLOR_RGB2GRAY)
+        elif channels == 4:
+            img = cv2.cvtColor(np.ascontiguousarray(img), cv2.COLOR_RGBA2GRAY)
+        else:
+            raise ValueError(f"{where}: expected 1, 3 or 4 channels, got {channels}")
+    return img
+
+
+def dense_grid(height, width, step, patch_size):
+    """Centres of a dense grid of ``patch_size`` patches every ``step`` px.
+
+    The first centre is ``patch_size / 2`` from the border and every patch lies
+    inside the image, so an axis of length ``n`` holds
+    ``(n - patch_size) // step + 1`` centres (none if ``n < patch_size``).
+
+    Returns
+    -------
+    xy : ndarray of shape (n_points, 2), float64, ``(x, y)`` in pixels.
+    """
+    half = patch_size / 2.0
+    xs = half + step * np.arange((width - patch_size) // step + 1 if width >= patch_size else 0)
+    ys = half + step * np.arange((height - patch_size) // step + 1 if height >= patch_size else 0)
+    gx, gy = np.meshgrid(xs, ys)
+    return np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def sift_descriptors(gray, *, detector="dense", step=8, patch_size=16, rootsift=False,
+                     max_descriptors=None, seed=0):
+    """SIFT descriptors of a grayscale image and their relative positions.
+
+    Parameters
+    ----------
+    gray : ndarray of shape (H, W), uint8
+    detector : {"dense", "keypoints"}
+        ``"dense"``: a grid every ``step`` px with a ``patch_size`` px
+        descriptor window (OpenCV's SIFT window is ~6 x ``KeyPoint.size``, so
+        ``KeyPoint.size = patch_size / 6``). ``"keypoints"``: the SIFT
+        difference-of-Gaussian detector, with its own scales.
+    step, patch_size : int
+    rootsift : bool
+        Return RootSIFT (Arandjelovic & Zisserman 2012): the square root of
+        the L1-normalised descriptor.
+    max_descriptors : int or None
+        Keep at most this many descriptors, a uniform random subset drawn with
+        ``seed`` (the same seed for every image, so the result does not depend
+        on the image's position in a batch).
+    seed : int
+
+    Returns
+    -------
+    descriptors : ndarray of shape (n, 128), float32
+    positions : ndarray of shape (n, 2), float64
+        ``(x / W, y / H)`` of each descriptor centre, in [0, 1).
+    """
+    cv2 = _cv2()
+    sift = cv2.SIFT_create()
+    h, w = gray.shape
+    if detector == "dense":
+        grid = dense_grid(h, w, step, patch_size)
+        kps = [cv2.KeyPoint(float(x), float(y), patch_size / 6.0) for x, y in grid]
+        if kps:
+            kps, desc = sift.compute(gray, kps)
+        else:
+            desc = None
+    else:
+        kps, desc = sift.detectAndCompute(gray, None)
+    if desc is None or len(kps) == 0:
+        return np.zeros((0, 128), np.float32), np.zeros((0, 2))
+    desc = np.asarray(desc, dtype=np.float32)
+    pos = np.array([kp.pt for kp in kps], dtype=np.float64) / np.array([w, h], dtype=np.float64)
+    pos = np.clip(pos, 0.0, np.nextafter(1.0, 0.0))
+    if max_descriptors is not None and len(desc) > max_descriptors:
+        keep = np.sort(np.random.default_rng(seed).choice(len(desc), max_descriptors,
+                                                          replace=False))
+        desc, pos = desc[keep], pos[keep]
+    if rootsift:
+        desc = rootsift_transform(desc)
+    return desc, pos
+
+
+def rootsift_transform(desc):
+    """RootSIFT: ``sqrt(d / ||d||_1)`` row by row (zero rows stay zero)."""
+    desc = np.asarray(desc, dtype=np.float32)
+    l1 = np.abs(desc).sum(axis=1, keepdims=True)
+    return np.sqrt(desc / np.where(l1 > 0, l1, 1.0)).astype(np.float32)
+
+
+def _extract_one(item, index, params):
+    gray = read_image(item, max_side=params["max_side"], index=index)
+    return sift_descriptors(gray, detector=params["detector"], step=params["step"],
+                            patch_size=params["patch_size"], rootsift=params["rootsift"],
+                            max_descriptors=params["max_descriptors"], seed=params["seed"])
+
+
+def _as_items(X):
+    """The images of ``X`` as a list, with a clear error for the wrong container."""
+    if isinstance(X, (str, bytes, os.PathLike)):
+        raise TypeError("X must be a sequence of images (paths or arrays), got a single "
+                        f"{type(X).__name__}; wrap it in a list")
+    if isinstance(X, np.ndarray) and X.dtype != object and X.dtype.kind not in "US":
+        if X.ndim in (3, 4):  # a stack of same-size images
+            return list(X)
+        raise TypeError(f"X must be a sequence of images; got a {X.ndim}-D {X.dtype} array "
+                        "(a single image must be wrapped in a list)")
+    if hasattr(X, "iloc") and getattr(X, "ndim", 1) == 2:
+        raise TypeError("X must be a 1-D sequence of images, got a DataFrame; pass one column")
+    try:
+        items = list(X)
+    except TypeError as exc:
+        raise TypeError(f"X must be a sequence of images, got {type(X).__name__}") from exc
+    if len(items) == 0:
+        raise ValueError("X holds no images (0 items)")
+    return items
+
+
+class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Bag of visual words over SIFT descriptors: histogram, soft, VLAD or Fisher vectors.
+
+    Each image (a path or an array) gives a set of SIFT descriptors (dense
+    grid or detected keypoints); a codebook learnt in ``fit`` (k-means, or a
+    diagonal Gaussian mixture for Fisher vectors) turns the set into one
+    vector, optionally per cell of a spatial pyramid (Lazebnik et al. 2006).
+
+    Parameters
+    ----------
+    n_clusters : int, default=64
+        Codebook size (k-means centres or GMM components). 64 is small so the
+        default fits a handful of tiny images; use 200-1000 on real data. Fit
+        raises ``ValueError`` when the training images give fewer descriptors.
+    detector : {"dense", "keypoints"}, default="dense"
+        Dense grid (every ``step`` px) or the SIFT keypoint detector.
+    step : int, default=8
+        Grid step in pixels (``detector="dense"``).
+    patch_size : int, default=16
+        Descriptor window in pixels for the dense grid (OpenCV's SIFT window
+        is about 6 x ``KeyPoint.size``, so ``KeyPoint.size = patch_size / 6``).
+    rootsift : bool, default=False
+        Use RootSIFT (square root of the L1-normalised descriptor).
+    max_side : int or None, default=None
+        Shrink images so their longest side is at most this many pixels.
+    max_descriptors : int or None, default=None
+        Keep at most this many descriptors per image (seeded random subset).
+    encoding : {"hist", "soft", "vlad", "fisher"}, default="hist"
+        ``"hist"``: counts of nearest codewords. ``"soft"``: kernel codebook
+        (van Gemert et al. 2008), each descriptor spreads weights
+        ``exp(-soft_beta * d^2 / distance_scale_)`` over its ``soft_k`` nearest
+        codewords, normalised to sum 1. ``"vlad"``: sum of residuals to the
+        nearest centre (Jegou et al. 2010). ``"fisher"``: improved Fisher
+        vector (Perronnin et al. 2010) gradients w.r.t. GMM means and
+        variances.
+    pyramid_levels : int, default=0
+        ``L``: encode the whole image (level 0) and the cells of 2^l x 2^l
+        grids for l = 1..L, concatenated with Lazebnik's weights (1/2^L for
+        level 0, 1/2^(L-l+1) for level l). 0 means no pyramid.
+    normalize : {"auto", "l1", "l2", "power", "hellinger"} or None, default="auto"
+        Normalisation of each image's final vector. ``"power"`` is the signed
+        square root followed by L2; ``"hellinger"`` is the signed square root of
+        the L1-normalised vector. ``"auto"`` is ``"l1"`` for hist/soft and
+        ``"power"`` for vlad/fisher. A zero vector stays zero.
+    soft_beta : float, default=1.0
+        Sharpness of soft assignment, in units of ``distance_scale_`` (the
+        mean squared distance of training descriptors to their nearest
+        codeword).
+    soft_k : int, default=5
+        Number of nearest codewords that receive weight in soft assignment.
+    vlad_intra_norm : bool, default=True
+        L2-normalise each codeword's residual block (Arandjelovic & Zisserman
+        2013) before the global normalisation.
+    pca_components : int or None, default=None
+        Project descriptors on this many principal components (fitted on the
+        codebook sample) before the codebook; common for Fisher vectors.
+    codebook_sample : int, default=100_000
+        Descriptors sampled (uniformly, seeded) from the training images to
+        learn the codebook.
+    codebook_algorithm : {"kmeans", "minibatch"}, default="kmeans"
+        ``"kmeans"``: Lloyd's algorithm with k-means++ seeding, written in the
+        array API (runs on CuPy arrays). ``"minibatch"``: scikit-learn's
+        ``MiniBatchKMeans`` (NumPy). Ignored for ``encoding="fisher"``, which
+        fits ``GaussianMixture(covariance_type="diag")``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds descriptor subsampling, the codebook sample and the codebook.
+    n_jobs : int or None, default=None
+        Parallel descriptor extraction with joblib (images are read in the
+        workers).
+    verbose : int, default=0
+        joblib verbosity of the extraction.
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters, n_dims)
+        Codewords (the GMM means for ``encoding="fisher"``).
+    gmm_weights_, gmm_means_, gmm_covariances_ : ndarray
+        The diagonal GMM (``encoding="fisher"`` only).
+    pca_mean_, pca_components_ : ndarray or None
+        The descriptor projection (``pca_components`` set), else None.
+    distance_scale_ : float
+        Mean squared distance of the codebook sample to its nearest codeword.
+    descriptor_seed_ : int
+        Seed of the per-image ``max_descriptors`` subsample.
+    n_descriptors_fit_ : int
+        Descriptors extracted from the training images.
+    n_features_out_ : int
+        Length of each output vector.
+
+    Notes
+    -----
+    Images are converted to 8-bit grayscale (``read_image``). An image that
+    yields no descriptors (flat, smaller than ``patch_size``, or no detected
+    keypoints) gets a defined all-zero row; normalisation keeps it zero.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmm.feature_extraction import SIFTBoVW
+    >>> rng = np.random.default_rng(0)
+    >>> images = [rng.integers(0, 256, (48, 48), dtype=np.uint8) for _ in range(4)]
+    >>> bovw = SIFTBoVW(n_clusters=8, random_state=0).fit(images)
+    >>> bovw.transform(images).shape
+    (4, 8)
+    >>> SIFTBoVW(n_clusters=8, pyramid_levels=1, random_state=0).fit_transform(images).shape
+    (4, 40)
+    """
+
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "detector": [StrOptions({"dense", "keypoints"})],
+        "step": [Interval(Integral, 1, None, closed="left")],
+        "patch_size": [Interval(Integral, 1, None, closed="left")],
+        "rootsift": ["boolean"],
+        "max_side": [Interval(Integral, 1, None, closed="left"), None],
+        "max_descriptors": [Interval(Integral, 1, None, closed="left"), None],
+        "encoding": [StrOptions({"hist", "soft", "vlad", "fisher"})],
+        "pyramid_levels": [Interval(Integral, 0, None, closed="left")],
+        "normalize": [StrOptions({"auto", "l1", "l2", "power", "hellinger"}), None],
+        "soft_beta": [Interval(Real, 0, None, closed="neither")],
+        "soft_k": [Interval(Integral, 1, None, closed="left")],
+        "vlad_intra_norm": ["boolean"],
+        "pca_components": [Interval(Integral, 1, None, closed="left"), None],
+        "codebook_sample": [Interval(Integral, 1, None, closed="left")],
+        "codebook_algorithm": [StrOptions({"kmeans", "minibatch"})],
+        "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, n_clusters=64, *, detector="dense", step=8, patch_size=16,
+                 rootsift=False, max_side=None, max_descriptors=None, encoding="hist",
+                 pyramid_levels=0, normalize="auto", soft_beta=1.0, soft_k=5,
+                 vlad_intra_norm=True, pca_components=None, codebook_sample=100_000,
+                 codebook_algorithm="kmeans", random_state=None, n_jobs=None, verbose=0):
+        self.n_clusters = n_clusters
+        self.detector = detector
+        self.step = step
+        self.patch_size = patch_size
+        self.rootsift = rootsift
+        self.max_side = max_side
+        self.max_descriptors = max_descriptors
+        self.encoding = encoding
+        self.pyramid_levels = pyramid_levels
+        self.normalize = normalize
+        self.soft_beta = soft_beta
+        self.soft_k = soft_k
+        self.vlad_intra_norm = vlad_intra_norm
+        self.pca_components = pca_components
+        self.codebook_sample = codebook_sample
+        self.codebook_algorithm = codebook_algorithm
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    # -- descriptors ---------------------------------------------------------
+    def _extraction_params(self, seed):
+        return {"detector": self.detector, "step": self.step, "patch_size": self.patch_size,
+                "rootsift": self.rootsift, "max_side": self.max_side,
+                "max_descriptors": self.max_descriptors, "seed": seed}
+
+    def _extract(self, X, seed):
+        from joblib import Parallel, delayed
+
+        items = _as_items(X)
+        params = self._extraction_params(seed)
+        if self.n_jobs in (None, 1):
+            return [_extract_one(item, i, params) for i, item in enumerate(items)]
+        return Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
+            delayed(_extract_one)(item, i, params) for i, item in enumerate(items))
+
+    def extract_descriptors(self, X):
+        """SIFT descriptors and relative positions of each image (no fitting needed).
+
+        Parameters
+        ----------
+        X : sequence of images
+            Paths or arrays (see :func:`read_image`).
+
+        Returns
+        -------
+        descriptors : list of (ndarray (n_i, 128) float32, ndarray (n_i, 2))
+            Per image, the descriptors and their ``(x / W, y / H)`` positions.
+            Feed this list to :meth:`fit_descriptors` / :meth:`transform_descriptors`
+            to try several encodings without extracting again.
+        """
+        seed = getattr(self, "descriptor_seed_", None)
+        if seed is None:
+            seed = _seed_from(self.random_state)
+        return self._extract(X, seed)
+
+    # -- fitting -------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Extract descriptors of ``X`` and learn the codebook.
+
+        Parameters
+        ----------
+        X : sequence of images
+            Paths or arrays (see :func:`read_image`).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SIFTBoVW
+        """
+        seed = _seed_from(self.random_state)
+        self._fit_codebook(self._extract(X, seed), seed)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, X, y=None):
+        """Fit and encode ``X``, extracting its descriptors once."""
+        seed = _seed_from(self.random_state)
+        descs = self._extract(X, seed)
+        self._fit_codebook(descs, seed)
+        return self._encode_all(descs)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_descriptors(self, descriptors, y=None):
+        """Learn the codebook from precomputed ``(descriptors, positions)`` pairs.
+
+        Parameters
+        ----------
+        descriptors : list of (ndarray (n_i, d), ndarray (n_i, 2))
+            As returned by :meth:`extract_descriptors` (any ``d``).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SIFTBoVW
+        """
+        self._fit_codebook(_check_descriptor_list(descriptors), _seed_from(self.random_state))
+        return self
+
+    def _fit_codebook(self, descs, seed):
+        rng = np.random.default_rng(seed)
+        counts = np.array([len(d) for d, _ in descs])
+        total = int(counts.sum())
+        if total < self.n_clusters:
+            raise ValueError(f"the training images gave {total} descriptors, fewer than "
+                             f"n_clusters={self.n_clusters}; lower n_clusters, step or "
+                             "patch_size, or use larger images")
+        n_dims = descs[int(np.argmax(counts))][0].shape[1]
+        if total > self.codebook_sample:
+            pick = np.sort(rng.choice(total, self.codebook_sample, replace=False))
+        else:
+            pick = np.arange(total)
+        sample = np.concatenate([d for d, _ in descs if len(d)], axis=0)[pick]
+        sample = np.asarray(sample, dtype=np.float32)
+        if not np.all(np.isfinite(sample)):
+            raise ValueError("descriptors contain NaN or inf")
+
+        self.descriptor_seed_ = seed
+        self.n_descriptors_fit_ = total
+        self.pca_mean_ = self.pca_components_ = None
+        if self.pca_components is not None:
+            from sklearn.decomposition import PCA
+
+            if self.pca_components > min(n_dims, len(sample)):
+                raise ValueError(f"pca_components={self.pca_components} exceeds "
+                                 f"min(n_descriptor_dims={n_dims}, n_samples={len(sample)})")
+            pca = PCA(self.pca_components, svd_solver="full").fit(sample.astype(np.float64))
+            self.pca_mean_ = pca.mean_.astype(np.float32)
+            self.pca_components_ = pca.components_.astype(np.float32)
+            sample = self._project(sample)
+
+        self.gmm_weights_ = self.gmm_means_ = self.gmm_covariances_ = None
+        if self.encoding == "fisher":
+            from sklearn.mixture import GaussianMixture
+
+            gmm = GaussianMixture(self.n_clusters, covariance_type="diag", reg_covar=1e-4,
+                                  random_state=seed, max_iter=100)
+            gmm.fit(sample.astype(np.float64))
+            self.gmm_weights_ = gmm.weights_.astype(np.float64)
+            self.gmm_means_ = gmm.means_.astype(np.float64)
+            self.gmm_covariances_ = gmm.covariances_.astype(np.float64)
+            centers = self.gmm_means_.astype(np.float32)
+        elif self.codebook_algorithm == "minibatch":
+            from sklearn.cluster import MiniBatchKMeans
+
+            km = MiniBatchKMeans(self.n_clusters, random_state=seed, n_init=3,
+                                 batch_size=2048).fit(sample)
+            centers = km.cluster_centers_.astype(np.float32)
+        else:
+            xp = get_namespace(sample)
+            centers, _, _ = enc.kmeans(xp, xp.asarray(sample), self.n_clusters, seed=seed)
+            centers = to_numpy(centers).astype(np.float32)
+        self.cluster_centers_ = centers
+        xp = get_namespace(sample)
+        d2 = enc.squared_distances(xp, xp.asarray(sample), xp.asarray(centers))
+        scale = float(xp.mean(xp.min(d2, axis=1)))
+        self.distance_scale_ = scale if scale > 0 else 1.0
+        self.n_features_out_ = self._code_length(centers.shape[1]) * enc.n_pyramid_cells(
+            self.pyramid_levels)
+        return self
+
+    def _code_length(self, n_dims):
+        if self.encoding in ("hist", "soft"):
+            return self.n_clusters
+        if self.encoding == "vlad":
+            return self.n_clusters * n_dims
+        return 2 * self.n_clusters * n_dims
+
+    def _project(self, desc):
+        if self.pca_components_ is None:
+            return desc
+        return (desc - self.pca_mean_) @ self.pca_components_.T
+
+    @property
+    def _n_features_out(self):
+        return self.n_features_out_
+
+    # -- encoding ------------------------------------------------------------
+    def transform(self, X):
+        """Encode each image of ``X`` as one vector.
+
+        Parameters
+        ----------
+        X : sequence of images
+            Paths or arrays (see :func:`read_image`).
+
+        Returns
+        -------
+        codes : ndarray of shape (n_images, n_features_out_), float64
+        """
+        check_is_fitted(self)
+        return self._encode_all(self._extract(X, self.descriptor_seed_))
+
+    def transform_descriptors(self, descriptors):
+        """Encode precomputed ``(descriptors, positions)`` pairs (see :meth:`extract_descriptors`).
+
+        Returns
+        -------
+        codes : ndarray of shape (n_images, n_features_out_), float64
+        """
+        check_is_fitted(self)
+        return self._encode_all(_check_descriptor_list(descriptors))
+
+    def _normalize_method(self):
+        if self.normalize == "auto":
+            return "l1" if self.encoding in ("hist", "soft") else "power"
+        return self.normalize
+
+    def _encode_all(self, descs):
+        xp = get_namespace(self.cluster_centers_)
+        centers = xp.asarray(self.cluster_centers_)
+        n_dims = centers.shape[1]
+        out = np.zeros((len(descs), self.n_features_out_), dtype=np.float64)
+        for i, (desc, pos) in enumerate(descs):
+            if len(desc) == 0:
+                continue  # defined all-zero row
+            desc = np.asarray(desc, dtype=np.float32)
+            if desc.shape[1] != (self.pca_mean_.shape[0] if self.pca_mean_ is not None
+                                 else n_dims):
+                raise ValueError(f"image {i}: descriptors have {desc.shape[1]} dims, the "
+                                 "codebook was fitted on a different size")
+            if not np.all(np.isfinite(desc)):
+                raise ValueError(f"image {i}: descriptors contain NaN or inf")
+            code = enc.encode_image(
+                xp, xp.asarray(self._project(desc)), xp.asarray(np.asarray(pos, np.float64)),
+                encoding=self.encoding, centers=centers, levels=self.pyramid_levels,
+                soft_beta=self.soft_beta / self.distance_scale_, soft_k=self.soft_k,
+                vlad_intra_norm=self.vlad_intra_norm, gmm=(
+                    None if self.gmm_means_ is None else
+                    (xp.asarray(self.gmm_weights_), xp.asarray(self.gmm_means_),
+                     xp.asarray(self.gmm_covariances_))))
+            out[i] = to_numpy(code)
+        return enc.normalize_rows(get_namespace(out), out, self._normalize_method())
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.one_d_array = True
+        tags.input_tags.string = True
+        tags.requires_fit = True
+        return tags
+
+
+def _seed_from(random_state):
+    if isinstance(random_state, Integral) and not isinstance(random_state, bool):
+        return int(random_state)
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
+def _check_descriptor_list(descriptors):
+    out = []
+    for i, pair in enumerate(descriptors):
+        try:
+            desc, pos = pair
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"descriptors[{i}] must be a (descriptors, positions) pair") from exc
+        desc = np.asarray(desc, dtype=np.float32)
+        pos = np.asarray(pos, dtype=np.float64)
+        if desc.ndim != 2 or pos.shape != (desc.shape[0], 2):
+            raise ValueError(f"descriptors[{i}]: expected (n, d) descriptors and (n, 2) "
+                             f"positions, got {desc.shape} and {pos.shape}")
+        out.append((desc, pos))
+    if not out:
+        raise ValueError("no images (0 descriptor sets)")
+    return out
