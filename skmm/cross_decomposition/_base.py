@@ -8,8 +8,10 @@ may override ``transform`` when the views are combined jointly (e.g. NMF, PCCA).
 """
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils import check_array
 
+from ..utils._array_api import get_namespace, is_numpy_namespace
 from ..utils._sklearn_compat import check_is_fitted, validate_data
 from ..utils._views import resolve_views
 
@@ -30,7 +32,44 @@ class MultiViewEmbedderMixin:
         return self.views_
 
     def _view_blocks(self, X):
-        return [X[:, cols] for _, cols in self.views_]
+        if sp.issparse(X) or isinstance(X, np.ndarray):
+            return [X[:, cols] for _, cols in self.views_]
+        xp = get_namespace(X)
+        return [X[:, cols] if isinstance(cols, slice) else xp.take(X, xp.asarray(cols), axis=1)
+                for _, cols in self.views_]
+
+    def _validate_X(self, X, *, reset, ensure_min_samples=1, allow_nan=False):
+        """``validate_data`` for NumPy/SciPy input; array-API arrays (CuPy,
+        array_api_strict) keep their namespace and device and get the same checks."""
+        accept_sparse = self._accept_sparse()
+        if sp.issparse(X) or not hasattr(X, "__array_namespace__") or is_numpy_namespace(
+            get_namespace(X)
+        ):
+            return validate_data(
+                self, X, reset=reset, accept_sparse=accept_sparse,
+                dtype=[np.float64, np.float32], ensure_min_samples=ensure_min_samples,
+                ensure_all_finite="allow-nan" if allow_nan else True,
+            )
+        xp = get_namespace(X)
+        if X.ndim != 2:
+            raise ValueError(f"Expected a 2-D array, got {X.ndim}-D input.")
+        if X.dtype not in (xp.float32, xp.float64):
+            X = xp.astype(X, xp.float64)
+        if X.shape[0] < ensure_min_samples:
+            raise ValueError(
+                f"Found array with {X.shape[0]} sample(s) while a minimum of "
+                f"{ensure_min_samples} is required."
+            )
+        if not allow_nan and not bool(xp.all(xp.isfinite(X))):
+            raise ValueError("Input X contains NaN or infinity.")
+        if reset:
+            self.n_features_in_ = X.shape[1]
+        elif X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input."
+            )
+        return X
 
     def _view_width(self, i):
         cols = self.views_[i][1]
@@ -70,7 +109,11 @@ class MultiViewEmbedderMixin:
         return "csr" if self.__sklearn_tags__().input_tags.sparse else False
 
     def _check_view_input(self, X, i):
-        X = check_array(X, accept_sparse=self._accept_sparse(), dtype=[np.float64, np.float32])
+        if sp.issparse(X) or not hasattr(X, "__array_namespace__") or is_numpy_namespace(
+            get_namespace(X)
+        ):
+            X = check_array(X, accept_sparse=self._accept_sparse(),
+                            dtype=[np.float64, np.float32])
         width = self._view_width(i)
         if X.shape[1] != width:
             raise ValueError(
@@ -78,13 +121,16 @@ class MultiViewEmbedderMixin:
             )
         return X
 
-    def transform(self, X):
+    def transform(self, X, y=None):
         """Map rows with all views to the shared space.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             All views side by side, as in ``fit``.
+        y : None
+            Ignored (accepted because scikit-learn's checks pass ``y`` to
+            estimators named like its cross-decomposition classes).
 
         Returns
         -------
@@ -93,12 +139,11 @@ class MultiViewEmbedderMixin:
             their average (``combine="mean"``).
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False,
-                          accept_sparse=self._accept_sparse(), dtype=[np.float64, np.float32])
+        X = self._validate_X(X, reset=False)
         Z = [self._transform_one(Xv, i) for i, Xv in enumerate(self._view_blocks(X))]
         if self.combine == "mean":
             return sum(Z) / len(Z)
-        return np.hstack(Z)
+        return get_namespace(*Z).concat(Z, axis=1)
 
     def get_feature_names_out(self, input_features=None):
         """Output feature names: ``<class><view>_<j>`` (concat) or ``<class><j>`` (mean)."""

@@ -1,0 +1,16 @@
+"""Multi-view embedders: the CCA family, the NMF family, triplet embeddings.
+
+Each takes one 2-D ``X`` with the views side by side (``views`` says which
+columns belong to which view) and maps it, or any single view, to a shared
+space.
+"""
+
+from ._base import MultiViewEmbedderMixin
+from ._cca import CCA
+from ._nmf import CollectiveNMF
+
+__all__ = [
+    "CCA",
+    "CollectiveNMF",
+    "MultiViewEmbedderMixin",
+]
