@@ -7,10 +7,12 @@ space.
 
 from ._base import MultiViewEmbedderMixin
 from ._cca import CCA
+from ._mcca import MCCA
 from ._nmf import CollectiveNMF
 
 __all__ = [
     "CCA",
+    "MCCA",
     "CollectiveNMF",
     "MultiViewEmbedderMixin",
 ]
