@@ -88,6 +88,30 @@ def _check_n_components(k, widths, names):
         )
 
 
+def _training_correlations(moments, views, weights):
+    """Mean over view pairs of the correlation of paired training projections.
+
+    Computed from the (unregularised) covariances, so it is a true correlation
+    in [-1, 1] whatever the shrinkage.
+    """
+    blocks = {}
+
+    def cov(a, b):
+        if (a, b) not in blocks:
+            blocks[a, b] = to_numpy(moments.block(views[a][1], views[b][1]))
+        return blocks[a, b]
+
+    var = [np.einsum("ij,ik,kj->j", W, cov(a, a), W) for a, W in enumerate(weights)]
+    total, pairs = 0.0, 0
+    for a in range(len(weights)):
+        for b in range(a + 1, len(weights)):
+            num = np.einsum("ij,ik,kj->j", weights[a], cov(a, b), weights[b])
+            den = np.sqrt(var[a] * var[b])
+            total = total + np.where(den > 0, num / np.where(den > 0, den, 1), 0.0)
+            pairs += 1
+    return total / pairs
+
+
 def _corr_columns(xp, A, B):
     """Pearson correlation of matching columns of A and B (0 when constant)."""
     A = A - xp.mean(A, axis=0)
@@ -257,7 +281,9 @@ class CCA(_BaseCCA):
     means_ : list of ndarray of shape (n_features_of_view,)
         Training means of each view; ``transform`` centres with these.
     canonical_correlations_ : ndarray of shape (n_components,)
-        The (regularised) canonical correlations, in decreasing order.
+        Correlation of each pair of training projections. With ``reg=0`` these
+        are the canonical correlations, in decreasing order; with shrinkage
+        they are the (smaller) correlations the regularised directions reach.
     reg_ : ndarray of shape (2,)
         The shrinkage used per view (the Ledoit-Wolf estimates when asked).
     views_ : list of (str, slice or ndarray)
@@ -316,7 +342,7 @@ class CCA(_BaseCCA):
         W1 = solve_triangular(xp, L1.T, U[:, :k], lower=False)
         W2 = solve_triangular(xp, L2.T, Vt[:k, :].T, lower=False)
         self.weights_ = _sign_flip([to_numpy(W1), to_numpy(W2)])
-        self.canonical_correlations_ = np.clip(to_numpy(s[:k]), 0.0, 1.0)
+        self.canonical_correlations_ = _training_correlations(moments, views, self.weights_)
         self.means_ = [to_numpy(moments.mean)[cols] for _, cols in views]
         self.reg_ = np.asarray(regs)
         return self

@@ -11,7 +11,7 @@ from sklearn.cross_decomposition import CCA as SklearnCCA
 from sklearn.covariance import ledoit_wolf_shrinkage
 from sklearn.model_selection import GridSearchCV
 
-from skmm.cross_decomposition import CCA
+from skmm.cross_decomposition import CCA, MCCA
 from skmm.cross_decomposition._moments import Moments
 
 
@@ -230,3 +230,140 @@ def test_transform_view_wrong_width():
     cca = CCA(views=[6, 5]).fit(X)
     with pytest.raises(ValueError, match="View 'view1' has 5 features, but X has 6"):
         cca.transform_view(X[:, :6], "view1")
+
+
+# ---------------------------------------------------------------- MCCA
+def _three_views(n=500, seed=0):
+    rng = np.random.default_rng(seed)
+    z = rng.normal(size=(n, 2))
+    blocks = []
+    for d, noise in [(4, 1.0), (3, 0.5), (5, 2.0)]:
+        A = rng.normal(size=(2, d))
+        blocks.append(z @ A + noise * rng.normal(size=(n, d)) + rng.normal(size=d))
+    return np.hstack(blocks)
+
+
+def test_mcca_two_views_equals_cca():
+    X = _latent_views()
+    cca = CCA(3, views=[6, 5], reg=0.05).fit(X)
+    mcca = MCCA(3, views=[6, 5], reg=0.05).fit(X)
+    assert_allclose(mcca.canonical_correlations_, cca.canonical_correlations_, rtol=1e-9)
+    for Wm, Wc in zip(mcca.weights_, cca.weights_):
+        assert_allclose(Wm, Wc, rtol=1e-7, atol=1e-9)
+
+
+def test_mcca_matches_generalized_eigh():
+    import scipy.linalg
+
+    X = _three_views()
+    widths = [4, 3, 5]
+    reg = 0.1
+    mcca = MCCA(2, views=widths, reg=reg).fit(X)
+    C = np.cov(X.T)
+    B = np.zeros_like(C)
+    edges = np.r_[0, np.cumsum(widths)]
+    for a, b in zip(edges[:-1], edges[1:]):
+        Ci = C[a:b, a:b]
+        B[a:b, a:b] = (1 - reg) * Ci + reg * np.trace(Ci) / (b - a) * np.eye(b - a)
+    A = C.copy()
+    for a, b in zip(edges[:-1], edges[1:]):
+        A[a:b, a:b] = B[a:b, a:b]
+    evals, evecs = scipy.linalg.eigh(A, B)
+    assert_allclose(mcca.eigenvalues_, evals[::-1][:2], rtol=1e-10)
+    Z = mcca.transform(X)
+    pair = [np.mean([np.corrcoef(Z[:, 2 * a + j], Z[:, 2 * b + j])[0, 1]
+                     for a, b in [(0, 1), (0, 2), (1, 2)]]) for j in range(2)]
+    assert_allclose(mcca.canonical_correlations_, pair, rtol=1e-10)
+    for i, (a, b) in enumerate(zip(edges[:-1], edges[1:])):
+        for j in range(2):
+            ref = evecs[a:b, -1 - j]
+            cos = ref @ mcca.weights_[i][:, j] / np.linalg.norm(ref) / np.linalg.norm(
+                mcca.weights_[i][:, j])
+            assert abs(cos) == pytest.approx(1, abs=1e-8)
+
+
+def test_mcca_partial_fit_score_and_device():
+    X = _three_views()
+    full = MCCA(2, views=[4, 3, 5]).fit(X)
+    part = MCCA(2, views=[4, 3, 5])
+    for chunk in np.array_split(X, 5):
+        part.partial_fit(chunk)
+    assert_allclose(part.eigenvalues_, full.eigenvalues_, rtol=1e-12)
+    Z = full.transform(X)
+    ref = np.mean([np.corrcoef(Z[:, 2 * a + j], Z[:, 2 * b + j])[0, 1]
+                   for j in range(2) for a, b in [(0, 1), (0, 2), (1, 2)]]) * 2
+    assert full.score(X) == pytest.approx(ref, rel=1e-10)
+    assert full.transform(X).shape == (500, 6)
+    xps = pytest.importorskip("array_api_strict")
+    dev = xps.Device("device1")
+    on_dev = MCCA(2, views=[4, 3, 5]).fit(xps.asarray(X, device=dev))
+    assert_allclose(on_dev.eigenvalues_, full.eigenvalues_, rtol=1e-10)
+    assert on_dev.transform(xps.asarray(X, device=dev)).device == dev
+
+
+def test_regularised_correlations_are_true_correlations():
+    X = _latent_views(n=50)
+    for reg in (0.3, 1.0):
+        cca = CCA(3, views=[6, 5], reg=reg).fit(X)
+        assert_allclose(_pair_corr(cca.transform(X), 3), cca.canonical_correlations_,
+                        rtol=1e-10)
+        assert np.all(cca.canonical_correlations_ <= 1)
+
+
+def _reference_cca(X1, X2, r1, r2, k):
+    """Canonical correlations by the textbook generalized eigenproblem
+    C12 C22r^{-1} C21 w = rho^2 C11r w (an independent route)."""
+    import scipy.linalg
+
+    def shrink(C, r):
+        return (1 - r) * C + r * np.trace(C) / len(C) * np.eye(len(C))
+
+    C = np.cov(np.hstack([X1, X2]).T)
+    d1 = X1.shape[1]
+    C11, C12, C22 = shrink(C[:d1, :d1], r1), C[:d1, d1:], shrink(C[d1:, d1:], r2)
+    M = C12 @ np.linalg.solve(C22, C12.T)
+    _, W1 = scipy.linalg.eigh((M + M.T) / 2, C11)
+    W1 = W1[:, ::-1][:, :k]
+    W2 = np.linalg.solve(C22, C12.T @ W1)
+    Z1, Z2 = (X1 - X1.mean(0)) @ W1, (X2 - X2.mean(0)) @ W2
+    return np.array([np.corrcoef(Z1[:, j], Z2[:, j])[0, 1] for j in range(k)])
+
+
+def _load_csv(path):
+    return np.genfromtxt(path, delimiter=",", skip_header=1)
+
+
+@pytest.mark.data_home
+def test_uci_mfeat_fou_vs_kar():
+    home = _data_home("uci_mfeat")
+    fou = _load_csv(home / "mfeat-fou.csv")[:, :-1]
+    kar = _load_csv(home / "mfeat-kar.csv")[:, :-1]
+    X = np.hstack([fou, kar])
+    cca = CCA(5, views={"fou": 76, "kar": 64}, reg=0).fit(X)
+    ref = _reference_cca(fou, kar, 0, 0, 5)
+    assert_allclose(cca.canonical_correlations_, ref, rtol=1e-7)
+    # and scikit-learn's NIPALS at convergence for the first pair
+    sk = SklearnCCA(1, max_iter=20_000, tol=1e-13).fit(fou, kar)
+    xs, ys = sk.transform(fou, kar)
+    assert cca.canonical_correlations_[0] == pytest.approx(
+        np.corrcoef(xs[:, 0], ys[:, 0])[0, 1], rel=1e-6)
+    # two views of the same digits: strongly correlated
+    assert cca.canonical_correlations_[0] > 0.9
+
+
+@pytest.mark.data_home
+def test_nutrimouse_regularised():
+    home = _data_home("nutrimouse")
+    gene = _load_csv(home / "gene.csv")
+    lipid = _load_csv(home / "lipid.csv")
+    assert gene.shape == (40, 120) and lipid.shape == (40, 21)
+    X = np.hstack([gene, lipid])
+    # n=40 < 120 genes: plain CCA is singular and says so
+    with pytest.raises(ValueError, match="covariance of view 'gene' is singular"):
+        CCA(views={"gene": 120, "lipid": 21}, reg=0).fit(X)
+    cca = CCA(3, views={"gene": 120, "lipid": 21}, reg=[0.1, 0.05]).fit(X)
+    assert_allclose(cca.canonical_correlations_, _reference_cca(gene, lipid, 0.1, 0.05, 3),
+                    rtol=1e-7)
+    lw = CCA(3, views={"gene": 120, "lipid": 21}, reg="ledoit-wolf").fit(X)
+    ref_lw = [ledoit_wolf_shrinkage(gene), ledoit_wolf_shrinkage(lipid)]
+    assert_allclose(lw.reg_, ref_lw, rtol=1e-9)
