@@ -21,6 +21,12 @@ __all__ = [
 ]
 
 
+def _device(x):
+    from ..utils import device
+
+    return device(x)
+
+
 def squared_distances(xp, D, C):
     """Squared Euclidean distances between rows of ``D`` (n, d) and ``C`` (k, d), clipped at 0."""
     d2 = (xp.sum(D * D, axis=1)[:, None] - 2.0 * (D @ C.T)
@@ -29,7 +35,8 @@ def squared_distances(xp, D, C):
 
 
 def _one_hot(xp, labels, k, dtype):
-    return xp.astype(labels[:, None] == xp.arange(k, dtype=labels.dtype)[None, :], dtype)
+    codes = xp.arange(k, dtype=labels.dtype, device=_device(labels))
+    return xp.astype(labels[:, None] == codes[None, :], dtype)
 
 
 def hard_assignments(xp, D, C):
@@ -106,10 +113,10 @@ def kmeans(xp, D, n_clusters, *, seed=0, max_iter=100, tol=1e-4, chunk=16384):
 def _lloyd_sums(xp, D, centers, chunk):
     k = centers.shape[0]
     sums = xp.zeros_like(centers)
-    counts = xp.zeros((k,), dtype=D.dtype)
+    counts = xp.zeros((k,), dtype=D.dtype, device=_device(D))
     inertia = 0.0
     for start in range(0, D.shape[0], chunk):
-        block = D[start:start + chunk, ...]
+        block = D[start:min(start + chunk, D.shape[0]), ...]
         d2 = squared_distances(xp, block, centers)
         labels = xp.argmin(d2, axis=1)
         onehot = _one_hot(xp, labels, k, D.dtype)
@@ -198,7 +205,8 @@ def fisher_vector(xp, D, weights, means, variances, gamma=None):
         gamma = gmm_posteriors(xp, D, weights, means, variances)
     n = float(xp.sum(gamma))
     if n <= 0:
-        return xp.zeros((2 * means.shape[0] * means.shape[1],), dtype=D.dtype)
+        return xp.zeros((2 * means.shape[0] * means.shape[1],), dtype=D.dtype,
+                        device=_device(D))
     s0 = xp.sum(gamma, axis=0)[:, None]
     s1 = gamma.T @ D
     s2 = gamma.T @ (D * D)
@@ -238,7 +246,7 @@ def pyramid_cells(xp, positions, levels, dtype=None):
         weights.extend([w] * (g * g))
     member = xp.concat(blocks, axis=1) if len(blocks) > 1 else blocks[0]
     assert member.shape == (n, len(weights))
-    return member, xp.asarray(weights, dtype=dtype)
+    return member, xp.asarray(weights, dtype=dtype, device=_device(positions))
 
 
 def encode_image(xp, D, positions, *, encoding, centers, levels=0, soft_beta=1.0,

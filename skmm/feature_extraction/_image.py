@@ -332,6 +332,11 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
 
     Notes
     -----
+    ``pyramid_levels``, ``normalize``, ``soft_beta``, ``soft_k``,
+    ``vlad_intra_norm`` and a switch between ``"hist"``, ``"soft"`` and
+    ``"vlad"`` only act in ``transform``: changing them with ``set_params``
+    after fitting re-encodes with the same codebook, without refitting.
+
     Images are converted to 8-bit grayscale (``read_image``). An image that
     yields no descriptors (flat, smaller than ``patch_size``, or no detected
     keypoints) gets a defined all-zero row; normalisation keeps it zero.
@@ -536,8 +541,6 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         d2 = enc.squared_distances(xp, xp.asarray(sample), xp.asarray(centers))
         scale = float(xp.mean(xp.min(d2, axis=1)))
         self.distance_scale_ = scale if scale > 0 else 1.0
-        self.n_features_out_ = self._code_length(centers.shape[1]) * enc.n_pyramid_cells(
-            self.pyramid_levels)
         return self
 
     def _code_length(self, n_dims):
@@ -551,6 +554,13 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         if self.pca_components_ is None:
             return desc
         return (desc - self.pca_mean_) @ self.pca_components_.T
+
+    @property
+    def n_features_out_(self):
+        """Length of each output vector (follows the current encode-time parameters)."""
+        check_is_fitted(self)
+        return (self._code_length(self.cluster_centers_.shape[1])
+                * enc.n_pyramid_cells(self.pyramid_levels))
 
     @property
     def _n_features_out(self):
@@ -588,6 +598,8 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         return self.normalize
 
     def _encode_all(self, descs):
+        if self.encoding == "fisher" and self.gmm_means_ is None:
+            raise ValueError("encoding='fisher' needs a GMM: refit after switching to it")
         xp = get_namespace(self.cluster_centers_)
         centers = xp.asarray(self.cluster_centers_)
         n_dims = centers.shape[1]
