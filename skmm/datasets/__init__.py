@@ -6,6 +6,7 @@ with skmm and are used when no data home is set (``bunch.subset`` is True).
 """
 
 from ._base import get_data_home
+from ._synthetic import make_multimodal_classification
 from ._loaders import (
     load_bbc_news,
     load_fsdd,
@@ -27,4 +28,5 @@ __all__ = [
     "load_skimage_images",
     "load_ucm_captions",
     "load_wikipedia_features",
+    "make_multimodal_classification",
 ]

@@ -123,7 +123,7 @@ def load_fsdd(data_home=None, *, subset=None):
     --------
     >>> from skmm.datasets import load_fsdd
     >>> fsdd = load_fsdd(subset="bundled")
-    >>> fsdd.frame.shape, sorted(set(fsdd.split))
+    >>> fsdd.frame.shape, fsdd.frame["split"].unique().tolist()
     ((300, 6), ['test'])
     """
     root, is_subset = _dataset_root("fsdd", data_home, subset, bundled=True)
@@ -444,7 +444,7 @@ def _read_mfeat_view(path, view, width):
     bad = np.flatnonzero((y != np.round(y)) | (y < 0) | (y > 9))
     if bad.size:
         raise ValueError(
-            f"{path}, line {bad[0] + 2}: label {y[bad[0]]!r} is not a digit 0-9."
+            f"{path}, line {bad[0] + 2}: label {float(y[bad[0]])!r} is not a digit 0-9."
         )
     return a[:, :-1], y.astype(np.int64)
 
