@@ -117,16 +117,27 @@ def _kl_ratio(X, WH):
     return X / WH
 
 
-def _kl_loss(X, WH, W, H, c):
-    """Column-weighted generalized KL divergence (as scikit-learn evaluates it)."""
+def _kl_constants(X, c):
+    """Weighted data ``c X`` (0 where ``X <= eps``, as scikit-learn) and the loss constant."""
     if sp.issparse(X):
-        X_data, WH_data, cw = X.data, WH, c[X.indices]
+        cX = X.data * c[X.indices]
+        keep = X.data > EPSILON
+        logX = np.log(np.where(keep, X.data, 1.0))
     else:
-        X_data, WH_data, cw = X.ravel(), WH.ravel(), np.broadcast_to(c, X.shape).ravel()
-    keep = X_data > EPSILON
-    X_data, WH_data, cw = X_data[keep], np.maximum(WH_data[keep], EPSILON), cw[keep]
+        cX = X * c
+        keep = X > EPSILON
+        logX = np.log(np.where(keep, X, 1.0))
+    cX = np.where(keep, cX, 0.0).astype(X.dtype, copy=False)
+    return cX, float(np.vdot(cX, logX)) - float(cX.sum())
+
+
+def _kl_loss(cX, const, WH, W, H, c):
+    """Column-weighted generalized KL divergence, one log of ``WH`` per call.
+
+    ``sum c (X log(X / WH) - X + WH)`` = ``const - sum cX log WH + sum c WH``.
+    """
     sum_WH = float(np.sum(W, axis=0) @ (H @ c))
-    return float(np.dot(cw * X_data, np.log(X_data / WH_data))) + sum_WH - float(cw @ X_data)
+    return const - float(np.vdot(cX, np.log(np.maximum(WH, EPSILON)))) + sum_WH
 
 
 def _frob_loss(norm_X, W, XCHt, HCHt):
@@ -147,6 +158,8 @@ def _solve(X, W, H, c, *, beta, solver, max_iter, tol, update_H, verbose):
     """
     sparse = sp.issparse(X)
     ones = bool(np.all(c == 1))
+    if beta != 2:
+        cX, kl_const = _kl_constants(X, c)
     if beta == 2:
         norm_X = float(np.dot(X.data**2, c[X.indices])) if sparse else float(np.sum((X * X) @ c))
     Hc = H if ones else H * c
@@ -164,7 +177,7 @@ def _solve(X, W, H, c, *, beta, solver, max_iter, tol, update_H, verbose):
             loss = _frob_loss(norm_X, W, XCHt, HCHt)
         else:
             WH = _wh_at(W, H, X)
-            loss = _kl_loss(X, WH, W, H, c)
+            loss = _kl_loss(cX, kl_const, WH, W, H, c)
         curve.append(loss)
         err = np.sqrt(2.0 * loss)
         if it == 1:
@@ -442,10 +455,13 @@ class CollectiveNMF(ClassNamePrefixFeaturesOutMixin, MultiViewEmbedderMixin, Tra
     def _solve_w(self, X, H, c):
         """W for new rows with ``H`` fixed (multiplicative updates, as scikit-learn)."""
         k = self.n_components
-        Xu = X if np.all(c > 0) else X[:, np.flatnonzero(c > 0)]
-        avg = np.sqrt(max(float(Xu.mean()), 0.0) / k)
-        W = np.full((X.shape[0], k), avg, dtype=X.dtype)
         solver = "mu" if self.solver == "mu" or self._beta != 2 else "hals"
+        if solver == "hals":  # exact per-component minimization can start from 0
+            W = np.zeros((X.shape[0], k), dtype=X.dtype)
+        else:  # multiplicative updates cannot leave 0: start flat, as scikit-learn
+            Xu = X if np.all(c > 0) else X[:, np.flatnonzero(c > 0)]
+            avg = np.sqrt(max(float(Xu.mean()), 0.0) / k)
+            W = np.full((X.shape[0], k), avg, dtype=X.dtype)
         W, _, _, _ = _solve(X, W, H.astype(X.dtype, copy=False), c, beta=self._beta,
                             solver=solver, max_iter=self.max_iter, tol=self.tol,
                             update_H=False, verbose=0)
