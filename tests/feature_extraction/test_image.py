@@ -1,0 +1,271 @@
+"""SIFTBoVW: image reading, SIFT descriptors against plain OpenCV, contract, bad input."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from skmm.feature_extraction import SIFTBoVW
+from skmm.feature_extraction._image import dense_grid, read_image, sift_descriptors
+from skmm.utils.estimator_checks import check_raw_input_estimator
+
+cv2 = pytest.importorskip("cv2")
+
+DATA_HOME = os.environ.get("SKMM_DATA_HOME")
+SKIMAGE = Path(DATA_HOME) / "skimage_images" if DATA_HOME else None
+needs_skimage = pytest.mark.skipif(SKIMAGE is None or not SKIMAGE.is_dir(),
+                                   reason="SKMM_DATA_HOME/skimage_images not available")
+
+
+def textures(n_per_class=4, size=64, seed=0):
+    """Two seeded texture classes: horizontal vs vertical stripes plus noise."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[:size, :size]
+    images, labels = [], []
+    for label in (0, 1):
+        for _ in range(n_per_class):
+            freq = rng.uniform(0.3, 0.6)
+            coord = yy if label == 0 else xx
+            img = 128 + 80 * np.sin(freq * coord + rng.uniform(0, 6)) + rng.normal(0, 20, coord.shape)
+            images.append(np.clip(img, 0, 255).astype(np.uint8))
+            labels.append(label)
+    return images, np.array(labels)
+
+
+def plain_dense_sift(gray, step=8, patch=16):
+    h, w = gray.shape
+    kps = [cv2.KeyPoint(float(x), float(y), patch / 6)
+           for y in np.arange(patch / 2, h - patch / 2 + 1, step)
+           for x in np.arange(patch / 2, w - patch / 2 + 1, step)]
+    kps, desc = cv2.SIFT_create().compute(gray, kps)
+    return desc, np.array([k.pt for k in kps])
+
+
+# -- descriptors ------------------------------------------------------------
+@pytest.mark.parametrize("shape, step, patch", [((64, 64), 8, 16), ((50, 77), 8, 16),
+                                                ((40, 33), 5, 12), ((15, 60), 8, 16)])
+def test_dense_count_equals_grid(shape, step, patch):
+    gray = np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
+    desc, pos = sift_descriptors(gray, step=step, patch_size=patch)
+    ny = (shape[0] - patch) // step + 1 if shape[0] >= patch else 0
+    nx = (shape[1] - patch) // step + 1 if shape[1] >= patch else 0
+    assert desc.shape == (ny * nx, 128) and desc.dtype == np.float32
+    np.testing.assert_allclose(pos * [shape[1], shape[0]], dense_grid(*shape, step, patch))
+
+
+def test_dense_parity_with_plain_cv2_synthetic():
+    gray = textures(1, size=96)[0][0]
+    desc, pos = sift_descriptors(gray)
+    ref, ref_pos = plain_dense_sift(gray)
+    np.testing.assert_array_equal(desc, ref)
+    np.testing.assert_allclose(pos * 96, ref_pos)
+
+
+@needs_skimage
+@pytest.mark.data_home
+def test_dense_and_keypoint_parity_with_plain_cv2_real_image():
+    path = SKIMAGE / "camera.png"
+    gray = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+    desc, _ = sift_descriptors(read_image(path))
+    np.testing.assert_array_equal(desc, plain_dense_sift(gray)[0])
+    kps, ref = cv2.SIFT_create().detectAndCompute(gray, None)
+    desc, pos = sift_descriptors(read_image(path), detector="keypoints")
+    np.testing.assert_array_equal(desc, ref)
+    np.testing.assert_allclose(pos * gray.shape[::-1], [k.pt for k in kps])
+
+
+def test_rootsift_is_sqrt_of_l1_normalised_sift():
+    gray = textures(1)[0][0]
+    plain, _ = sift_descriptors(gray)
+    root, _ = sift_descriptors(gray, rootsift=True)
+    np.testing.assert_allclose(root, np.sqrt(plain / plain.sum(axis=1, keepdims=True)),
+                               rtol=1e-6)
+    np.testing.assert_allclose(np.linalg.norm(root, axis=1), 1.0, rtol=1e-5)
+
+
+def test_max_descriptors_is_a_seeded_subset():
+    gray = textures(1)[0][0]
+    full, _ = sift_descriptors(gray)
+    sub, _ = sift_descriptors(gray, max_descriptors=10, seed=3)
+    again, _ = sift_descriptors(gray, max_descriptors=10, seed=3)
+    assert sub.shape == (10, 128)
+    np.testing.assert_array_equal(sub, again)
+    keep = np.sort(np.random.default_rng(3).choice(len(full), 10, replace=False))
+    np.testing.assert_array_equal(sub, full[keep])
+
+
+# -- reading ----------------------------------------------------------------
+def test_read_image_conversions(tmp_path):
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 256, (20, 30, 3), dtype=np.uint8)
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    np.testing.assert_array_equal(read_image(rgb), gray)
+    rgba = np.dstack([rgb, np.full((20, 30), 255, np.uint8)])
+    np.testing.assert_array_equal(read_image(rgba), gray)
+    np.testing.assert_array_equal(read_image(gray[:, :, None]), gray)
+    np.testing.assert_array_equal(read_image(gray.astype(np.uint16) * 257), gray)
+    np.testing.assert_array_equal(read_image(gray / 255.0), gray)
+    cv2.imwrite(str(tmp_path / "g.png"), gray)
+    np.testing.assert_array_equal(read_image(tmp_path / "g.png"), gray)
+    np.testing.assert_array_equal(read_image(str(tmp_path / "g.png")), gray)
+    small = read_image(rng.integers(0, 256, (100, 40), dtype=np.uint8), max_side=50)
+    assert small.shape == (50, 20)
+    assert read_image(gray, max_side=100).shape == gray.shape  # never enlarged
+
+
+def test_paths_and_arrays_and_stack_give_same_codes(tmp_path):
+    images, _ = textures(2)
+    paths = []
+    for i, img in enumerate(images):
+        cv2.imwrite(str(tmp_path / f"{i}.png"), img)
+        paths.append(str(tmp_path / f"{i}.png"))
+    est = SIFTBoVW(n_clusters=8, random_state=0).fit(images)
+    ref = est.transform(images)
+    np.testing.assert_array_equal(est.transform(paths), ref)
+    np.testing.assert_array_equal(est.transform(np.stack(images)), ref)
+    np.testing.assert_array_equal(est.fit_transform(images), ref)
+    np.testing.assert_array_equal(est.set_params(n_jobs=2).transform(images), ref)
+
+
+# -- images without descriptors ---------------------------------------------
+@pytest.mark.parametrize("encoding", ["hist", "soft", "vlad", "fisher"])
+def test_image_without_descriptors_gives_zero_row(encoding):
+    images, _ = textures(2)
+    flat = np.full((64, 64), 128, np.uint8)
+    tiny = np.zeros((8, 8), np.uint8)   # smaller than the 16-px patch: no grid point
+    est = SIFTBoVW(n_clusters=4, encoding=encoding, pyramid_levels=1, random_state=0)
+    est.fit(images)
+    out = est.transform([images[0], flat, tiny, images[1]])
+    assert out.shape[0] == 4 and np.all(np.isfinite(out))
+    # a constant image has an all-zero SIFT descriptor on the dense grid, a tiny one none
+    assert np.all(out[2] == 0)
+    assert np.any(out[0] != 0) and np.any(out[3] != 0)
+    kp = SIFTBoVW(n_clusters=4, detector="keypoints", encoding=encoding, random_state=0)
+    kp.fit([np.random.default_rng(0).integers(0, 256, (64, 64), dtype=np.uint8)])
+    np.testing.assert_array_equal(kp.transform([flat]), 0)
+
+
+@needs_skimage
+@pytest.mark.data_home
+def test_clock_motion_two_keypoints():
+    path = SKIMAGE / "clock_motion.png"
+    desc, _ = sift_descriptors(read_image(path), detector="keypoints")
+    assert desc.shape == (2, 128)
+    est = SIFTBoVW(n_clusters=2, detector="keypoints", random_state=0).fit([path])
+    out = est.transform([path, np.full((32, 32), 7, np.uint8)])
+    np.testing.assert_allclose(out[0].sum(), 1.0)
+    np.testing.assert_array_equal(out[1], 0)
+
+
+def test_too_few_descriptors_to_fit():
+    with pytest.raises(ValueError, match=r"gave 0 descriptors, fewer than n_clusters=64"):
+        SIFTBoVW().fit([np.zeros((8, 8), np.uint8)])
+
+
+# -- bad input ----------------------------------------------------------------
+def test_bad_files_are_named(tmp_path):
+    good = textures(1)[0][0]
+    missing = tmp_path / "missing.png"
+    with pytest.raises(FileNotFoundError, match=r"image 1 \(.*missing\.png'\): no such file"):
+        SIFTBoVW(n_clusters=2).fit([good, missing])
+    garbage = tmp_path / "garbage.jpg"
+    garbage.write_bytes(np.random.default_rng(0).bytes(200))
+    with pytest.raises(ValueError, match=r"image 0 \(.*garbage\.jpg'\): OpenCV could not decode"):
+        SIFTBoVW(n_clusters=2).fit([garbage])
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    with pytest.raises(ValueError, match=r"empty\.png'\): OpenCV could not decode"):
+        SIFTBoVW(n_clusters=2, n_jobs=2).fit([good, good, empty])
+
+
+@pytest.mark.parametrize("item, exc, match", [
+    (np.zeros((0, 5), np.uint8), ValueError, r"image 1: empty image of shape \(0, 5\)"),
+    (np.zeros(10, np.uint8), ValueError, r"image 1: expected an array of shape .* got 1-D"),
+    (np.zeros((2, 8, 8, 3), np.uint8), ValueError, r"image 1: .* got 4-D"),
+    (np.zeros((8, 8, 2), np.uint8), ValueError, r"image 1: expected 1, 3 or 4 channels, got 2"),
+    (np.full((8, 8), np.nan), ValueError, r"image 1: image contains NaN or inf"),
+    (np.full((8, 8), 2.0), ValueError, r"image 1: float images must have values in \[0, 1\]"),
+    (np.zeros((8, 8), np.int64), TypeError, r"image 1: .*got dtype int64"),
+    (np.zeros((8, 8), object), TypeError, r"image 1: .*got dtype object"),
+    (np.array([["a"]]), TypeError, r"image 1: .*got dtype <U1"),
+    (12, TypeError, r"image 1: expected a file path or an image array, got int"),
+])
+def test_bad_arrays_are_named(item, exc, match):
+    good = textures(1)[0][0]
+    with pytest.raises(exc, match=match):
+        SIFTBoVW(n_clusters=2).fit([good, item])
+
+
+def test_bad_containers():
+    img = textures(1)[0][0]
+    with pytest.raises(TypeError, match="wrap it in a list"):
+        SIFTBoVW().fit("image.png")
+    with pytest.raises(TypeError, match="got a 2-D uint8 array"):
+        SIFTBoVW().fit(img)
+    with pytest.raises(ValueError, match="0 items"):
+        SIFTBoVW().fit([])
+    est = SIFTBoVW(n_clusters=4, random_state=0).fit([img])
+    with pytest.raises(ValueError, match="needs a GMM"):
+        est.set_params(encoding="fisher").transform([img])
+
+
+# -- estimator contract ---------------------------------------------------------
+def test_raw_input_contract():
+    images, y = textures(4)
+    check_raw_input_estimator(SIFTBoVW(random_state=0, n_clusters=8), images, y,
+                              param_grid={"n_clusters": [8, 16]})
+
+
+@pytest.mark.parametrize("params", [
+    {"encoding": "soft", "pyramid_levels": 1},
+    {"encoding": "vlad", "rootsift": True},
+    {"encoding": "fisher", "pca_components": 8, "max_descriptors": 30},
+    {"codebook_algorithm": "minibatch", "normalize": "hellinger", "max_side": 48},
+    {"detector": "keypoints", "n_clusters": 4, "normalize": "l2"},
+])
+def test_raw_input_contract_variants(params):
+    images, y = textures(4)
+    params = {"n_clusters": 8, **params}
+    check_raw_input_estimator(SIFTBoVW(random_state=0, **params), images, y)
+
+
+def test_output_shapes_and_feature_names():
+    images, _ = textures(2)
+    for params, dims in [({"encoding": "hist", "pyramid_levels": 2}, 8 * 21),
+                         ({"encoding": "vlad"}, 8 * 128),
+                         ({"encoding": "fisher", "pca_components": 16}, 2 * 8 * 16)]:
+        est = SIFTBoVW(n_clusters=8, random_state=0, **params).fit(images)
+        assert est.transform(images).shape == (4, dims) == (4, est.n_features_out_)
+        assert est.get_feature_names_out()[-1] == f"siftbovw{dims - 1}"
+
+
+def test_pyramid_set_params_after_fit_reuses_codebook():
+    images, _ = textures(2)
+    est = SIFTBoVW(n_clusters=8, normalize=None, random_state=0).fit(images)
+    flat = est.transform(images)
+    pyr = est.set_params(pyramid_levels=2).transform(images)
+    np.testing.assert_allclose(pyr[:, :8], flat / 4)  # level 0 weight 1/2^L
+    # level l (weight 1/2^(L-l+1)) holds the same counts split over its cells
+    np.testing.assert_allclose(pyr[:, 8:40].reshape(4, 4, 8).sum(1) * 4, flat)
+    np.testing.assert_allclose(pyr[:, 40:].reshape(4, 16, 8).sum(1) * 2, flat)
+
+
+def test_textures_are_separable():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_score
+    from sklearn.pipeline import make_pipeline
+
+    images, y = textures(10, seed=1)
+    pipe = make_pipeline(SIFTBoVW(n_clusters=16, random_state=0), LogisticRegression(C=100))
+    assert cross_val_score(pipe, images, y, cv=2).mean() == 1.0
+
+
+def test_tags_and_light_import():
+    tags = SIFTBoVW().__sklearn_tags__()
+    assert tags.input_tags.two_d_array is False and tags.input_tags.one_d_array is True
+    code = ("import sys, skmm.feature_extraction; "
+            "assert 'cv2' not in sys.modules, 'cv2 imported eagerly'")
+    subprocess.run([sys.executable, "-c", code], check=True)
