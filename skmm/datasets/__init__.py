@@ -6,7 +6,6 @@ with skmm and are used when no data home is set (``bunch.subset`` is True).
 """
 
 from ._base import get_data_home
-from ._synthetic import make_multimodal_classification
 from ._loaders import (
     load_bbc_news,
     load_fsdd,
@@ -17,6 +16,7 @@ from ._loaders import (
     load_ucm_captions,
     load_wikipedia_features,
 )
+from ._synthetic import make_multimodal_classification
 
 __all__ = [
     "get_data_home",

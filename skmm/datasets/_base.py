@@ -52,17 +52,19 @@ def _dataset_root(name, data_home, subset, *, bundled):
     whether skmm ships a subset of this set at all.
     """
     if subset not in (None, "bundled", "full"):
-        raise ValueError(
-            f"subset must be None, 'bundled' or 'full'; got {subset!r}."
-        )
+        raise ValueError(f"subset must be None, 'bundled' or 'full'; got {subset!r}.")
     if subset == "bundled" and not bundled:
-        raise ValueError(f"No subset of {name!r} is bundled with skmm; use subset='full'.")
+        raise ValueError(
+            f"No subset of {name!r} is bundled with skmm; use subset='full'."
+        )
     home = None if subset == "bundled" else get_data_home(data_home)
     if home is None:
         if subset == "full" or not bundled:
             why = (
                 f"The {name!r} data set is research-use only and is not bundled with "
-                "skmm" if not bundled else f"subset='full' needs the full {name!r} data set"
+                "skmm"
+                if not bundled
+                else f"subset='full' needs the full {name!r} data set"
             )
             raise ValueError(
                 f"{why}: pass data_home=... or set the environment variable {_ENV} "

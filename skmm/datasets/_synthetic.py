@@ -58,7 +58,7 @@ def _texts(y, n_classes, noise, rng):
 
 def _audio(y, n_classes, sr, duration, noise, rng):
     """Tones whose frequency encodes the class, with a Hann envelope and noise."""
-    n = max(int(round(sr * duration)), 1)
+    n = max(round(sr * duration), 1)
     t = np.arange(n) / sr
     # class frequencies spread between 200 Hz and 0.4 * sr, below Nyquist
     lo, hi = 200.0, 0.4 * sr
@@ -159,7 +159,9 @@ def make_multimodal_classification(
     check_scalar(n_samples, "n_samples", Integral, min_val=n_classes)
     check_scalar(image_size, "image_size", Integral, min_val=8)
     check_scalar(audio_sr, "audio_sr", Integral, min_val=1000)
-    check_scalar(audio_duration, "audio_duration", Real, min_val=0, include_boundaries="neither")
+    check_scalar(
+        audio_duration, "audio_duration", Real, min_val=0, include_boundaries="neither"
+    )
     check_scalar(n_numeric, "n_numeric", Integral, min_val=1)
     check_scalar(noise, "noise", Real, min_val=0)
     if isinstance(modalities, str):

@@ -10,7 +10,7 @@ import pytest
 
 pd = pytest.importorskip("pandas")
 
-from skmm.datasets import (  # noqa: E402
+from skmm.datasets import (
     get_data_home,
     load_bbc_news,
     load_fsdd,
@@ -21,7 +21,7 @@ from skmm.datasets import (  # noqa: E402
     load_ucm_captions,
     load_wikipedia_features,
 )
-from skmm.datasets._base import BUNDLE_DIR  # noqa: E402
+from skmm.datasets._base import BUNDLE_DIR
 
 MFEAT_VIEWS = {"fou": 76, "fac": 216, "kar": 64, "pix": 240, "zer": 47, "mor": 6}
 
@@ -70,7 +70,14 @@ def test_bundled_fsdd():
 
     b = load_fsdd(subset="bundled")
     f = b.frame
-    assert list(f.columns) == ["audio", "transcript", "target", "speaker", "index", "split"]
+    assert list(f.columns) == [
+        "audio",
+        "transcript",
+        "target",
+        "speaker",
+        "index",
+        "split",
+    ]
     assert f.shape == (300, 6)
     assert set(b.split) == {"test"} and f["index"].between(0, 4).all()
     np.testing.assert_array_equal(np.bincount(b.target), [30] * 10)
@@ -99,7 +106,9 @@ def test_bundled_ucm_captions():
     assert (b.target_names[b.target] == f["label"]).all()
     assert set(b.split) == {"train"}  # the first 10 of every class are train images
     names = f["image"].map(os.path.basename)
-    assert sorted(names[f["label"] == "beach"]) == [f"beach{i:02d}.jpg" for i in range(10)]
+    assert sorted(names[f["label"] == "beach"]) == [
+        f"beach{i:02d}.jpg" for i in range(10)
+    ]
     assert all(os.path.isfile(p) for p in f["image"])
     row = f.iloc[0]
     assert row["image"].endswith(os.path.join("agricultural", "agricultural00.jpg"))
@@ -165,7 +174,10 @@ def test_bundled_skimage_images():
     cv2 = pytest.importorskip("cv2")
     b = load_skimage_images(subset="bundled")
     assert list(b.frame["name"]) == [
-        "camera.png", "clock_motion.png", "horse.png", "microaneurysms.png"
+        "camera.png",
+        "clock_motion.png",
+        "horse.png",
+        "microaneurysms.png",
     ]
     shapes = [cv2.imread(p, cv2.IMREAD_UNCHANGED).shape for p in b.filenames]
     assert shapes == [(512, 512), (300, 400), (328, 400, 4), (102, 102)]
@@ -209,9 +221,13 @@ def test_subset_full_needs_data_home(no_env):
 
 
 def test_missing_data_home_folders(tmp_path):
-    with pytest.raises(FileNotFoundError, match="Data home folder .*nope.* does not exist"):
+    with pytest.raises(
+        FileNotFoundError, match="Data home folder .*nope.* does not exist"
+    ):
         load_fsdd(tmp_path / "nope")
-    with pytest.raises(FileNotFoundError, match=r"Data set folder .*scene15.* does not exist"):
+    with pytest.raises(
+        FileNotFoundError, match=r"Data set folder .*scene15.* does not exist"
+    ):
         load_scene15(tmp_path)
 
 
@@ -231,14 +247,18 @@ def _rewrite(path, edit):
 
 def test_missing_listed_file(fsdd_copy):
     os.remove(fsdd_copy / "fsdd" / "recordings" / "3_theo_2.wav")
-    with pytest.raises(FileNotFoundError, match=r"3_theo_2\.wav.* listed in .*metadata\.csv"):
+    with pytest.raises(
+        FileNotFoundError, match=r"3_theo_2\.wav.* listed in .*metadata\.csv"
+    ):
         load_fsdd(fsdd_copy)
 
 
 def test_malformed_row_wrong_field_count(fsdd_copy):
     meta = fsdd_copy / "fsdd" / "metadata.csv"
     _rewrite(meta, lambda rows: rows[4].append("extra"))
-    with pytest.raises(ValueError, match=r"metadata\.csv, line 5: expected 8 fields, got 9"):
+    with pytest.raises(
+        ValueError, match=r"metadata\.csv, line 5: expected 8 fields, got 9"
+    ):
         load_fsdd(fsdd_copy)
 
 
@@ -249,7 +269,9 @@ def test_malformed_row_bad_label(fsdd_copy):
         rows[7][1] = "seven"
 
     _rewrite(meta, edit)
-    with pytest.raises(ValueError, match=r"line 8: bad value 'seven' in column 'digit'"):
+    with pytest.raises(
+        ValueError, match=r"line 8: bad value 'seven' in column 'digit'"
+    ):
         load_fsdd(fsdd_copy)
 
 
@@ -258,7 +280,9 @@ def test_inconsistent_row(fsdd_copy):
         rows[3][5] = "train"  # index 2 is a test clip
 
     _rewrite(fsdd_copy / "fsdd" / "metadata.csv", edit)
-    with pytest.raises(ValueError, match=r"line 4: split does not match the official rule"):
+    with pytest.raises(
+        ValueError, match=r"line 4: split does not match the official rule"
+    ):
         load_fsdd(fsdd_copy)
 
 
@@ -277,7 +301,9 @@ def test_mfeat_bad_label_and_header(tmp_path):
     d = tmp_path / "uci_mfeat"
     d.mkdir()
     for v in MFEAT_VIEWS:
-        with bz2.open(os.path.join(BUNDLE_DIR, "uci_mfeat", f"mfeat-{v}.csv.bz2"), "rb") as fh:
+        with bz2.open(
+            os.path.join(BUNDLE_DIR, "uci_mfeat", f"mfeat-{v}.csv.bz2"), "rb"
+        ) as fh:
             (d / f"mfeat-{v}.csv").write_bytes(fh.read())
     # the uncompressed copy under a data home gives the same values
     np.testing.assert_array_equal(
@@ -287,10 +313,14 @@ def test_mfeat_bad_label_and_header(tmp_path):
     text = (d / "mfeat-mor.csv").read_text().splitlines()
     text[10] = text[10].rsplit(",", 1)[0] + ",12"
     (d / "mfeat-mor.csv").write_text("\n".join(text))
-    with pytest.raises(ValueError, match=r"mfeat-mor\.csv, line 11: label 12\.0 is not a digit"):
+    with pytest.raises(
+        ValueError, match=r"mfeat-mor\.csv, line 11: label 12\.0 is not a digit"
+    ):
         load_mfeat(tmp_path, views=["mor"])
     (d / "mfeat-kar.csv").write_text("a,b\n1,2\n")
-    with pytest.raises(ValueError, match=r"mfeat-kar\.csv: view 'kar' should have a header"):
+    with pytest.raises(
+        ValueError, match=r"mfeat-kar\.csv: view 'kar' should have a header"
+    ):
         load_mfeat(tmp_path, views=["kar"])
     os.remove(d / "mfeat-zer.csv")
     with pytest.raises(FileNotFoundError, match=r"mfeat-zer\.csv"):
@@ -303,17 +333,19 @@ def test_bbc_news_on_a_tiny_copy(tmp_path):
     (root / "bbc" / "sport").mkdir(parents=True)
     (root / "bbc" / "tech").mkdir(parents=True)
     files = {
-        "bbc/sport/001.txt": "Goal\n\nA late goal.".encode(),
+        "bbc/sport/001.txt": b"Goal\n\nA late goal.",
         "bbc/sport/002.txt": "Price \xa310\n\nCheap.".encode("latin-1"),
-        "bbc/tech/001.txt": "Chips\n\nFaster chips.".encode(),
-        "bbc/tech/002.txt": "Goal\n\nA late goal.".encode(),
+        "bbc/tech/001.txt": b"Chips\n\nFaster chips.",
+        "bbc/tech/002.txt": b"Goal\n\nA late goal.",
     }
     for rel, raw in files.items():
         (root / rel).write_bytes(raw)
     rows = [["path", "label", "label_id", "doc_id", "encoding", "n_chars", "title"]]
     for rel in files:
         label = rel.split("/")[1]
-        rows.append([rel, label, "3" if label == "sport" else "4", rel[-7:-4], "", "", ""])
+        rows.append(
+            [rel, label, "3" if label == "sport" else "4", rel[-7:-4], "", "", ""]
+        )
     with open(root / "metadata.csv", "w", newline="") as fh:
         csv.writer(fh).writerows(rows)
     b = load_bbc_news(tmp_path)
@@ -342,7 +374,9 @@ def test_wikipedia_on_a_tiny_copy(tmp_path):
     names = ["art", "biology", "geography", "history", "literature",
              "media", "music", "royalty", "sport", "warfare"]  # fmt: skip
     (root / "categories.list").write_text("\n".join(names) + "\n")
-    (root / "trainset_txt_img_cat.list").write_text("t1\ti1\t1\nt2\ti2\t10\nt3\ti3\t4\n")
+    (root / "trainset_txt_img_cat.list").write_text(
+        "t1\ti1\t1\nt2\ti2\t10\nt3\ti3\t4\n"
+    )
     (root / "testset_txt_img_cat.list").write_text("t4\ti4\t2\nt5\ti5\t2\n")
     b = load_wikipedia_features(tmp_path)
     assert b.data.shape == (5, 138) and b.views == {"image": 128, "text": 10}
@@ -352,7 +386,9 @@ def test_wikipedia_on_a_tiny_copy(tmp_path):
     assert list(b.split) == ["train"] * 3 + ["test"] * 2
     assert list(b.frame["text_id"]) == ["t1", "t2", "t3", "t4", "t5"]
     (root / "testset_txt_img_cat.list").write_text("t4\ti4\t2\nt5\ti5\t11\n")
-    with pytest.raises(ValueError, match=r"testset_txt_img_cat\.list, line 2: bad value '11'"):
+    with pytest.raises(
+        ValueError, match=r"testset_txt_img_cat\.list, line 2: bad value '11'"
+    ):
         load_wikipedia_features(tmp_path)
     (root / "testset_txt_img_cat.list").write_text("t4\ti4\t2\n")
     with pytest.raises(ValueError, match=r"I_te should be \(1, 128\)"):
@@ -392,8 +428,12 @@ def test_full_fsdd():
     # the bundled subset is exactly the full test split
     small = load_fsdd(subset="bundled").frame
     test = b.frame[b.split == "test"].reset_index(drop=True)
-    assert list(test["audio"].map(os.path.basename)) == list(small["audio"].map(os.path.basename))
-    pd.testing.assert_frame_equal(test.drop(columns="audio"), small.drop(columns="audio"))
+    assert list(test["audio"].map(os.path.basename)) == list(
+        small["audio"].map(os.path.basename)
+    )
+    pd.testing.assert_frame_equal(
+        test.drop(columns="audio"), small.drop(columns="audio")
+    )
 
 
 @pytest.mark.data_home
@@ -404,7 +444,11 @@ def test_full_ucm_captions():
     assert f.shape == (2100, 10)
     caps = f[[f"caption_{k}" for k in range(1, 6)]].to_numpy().ravel()
     assert caps.size == 10500 and len(set(caps)) == 2031
-    assert pd.Series(b.split).value_counts().to_dict() == {"train": 1680, "val": 210, "test": 210}
+    assert pd.Series(b.split).value_counts().to_dict() == {
+        "train": 1680,
+        "val": 210,
+        "test": 210,
+    }
     np.testing.assert_array_equal(np.bincount(b.target), [100] * 21)
     assert f["image"].iloc[-1].endswith("tenniscourt99.jpg")
     assert f["caption_1"].iloc[-1].startswith("Four tennis courts")
@@ -427,8 +471,12 @@ def test_full_wikipedia():
     assert b.data.shape == (2866, 138) and b.views == {"image": 128, "text": 10}
     assert (b.split == "train").sum() == 2173 and (b.split == "test").sum() == 693
     # class counts from SOURCE.md: art 138/34 ... warfare 347/104
-    np.testing.assert_array_equal(np.bincount(b.target[b.split == "train"])[[0, 9]], [138, 347])
-    np.testing.assert_array_equal(np.bincount(b.target[b.split == "test"])[[0, 9]], [34, 104])
+    np.testing.assert_array_equal(
+        np.bincount(b.target[b.split == "train"])[[0, 9]], [138, 347]
+    )
+    np.testing.assert_array_equal(
+        np.bincount(b.target[b.split == "test"])[[0, 9]], [34, 104]
+    )
     assert list(b.target_names[[0, 9]]) == ["art", "warfare"]
     # both views are histograms / topic proportions: rows sum to one
     np.testing.assert_allclose(b.data[:, :128].sum(1), 1, atol=1e-6)
@@ -451,7 +499,9 @@ def test_full_nutrimouse():
     counts = pd.crosstab(b.genotype_names[b.genotype], b.target_names[b.target])
     assert (counts.to_numpy() == 4).all() and counts.shape == (2, 5)
     assert b.feature_names[0] == "X36b4" and b.feature_names[120] == "C14.0"
-    np.testing.assert_array_equal(b.data[0, [0, 1, 120, 121]], [-0.42, -0.65, 0.34, 26.45])
+    np.testing.assert_array_equal(
+        b.data[0, [0, 1, 120, 121]], [-0.42, -0.65, 0.34, 26.45]
+    )
 
 
 @pytest.mark.data_home
@@ -461,7 +511,11 @@ def test_full_bbc_news():
     f = b.frame
     assert f.shape == (2225, 8) and b.duplicate.sum() == 98
     assert pd.Series(f["label"]).value_counts().to_dict() == {
-        "sport": 511, "business": 510, "politics": 417, "tech": 401, "entertainment": 386
+        "sport": 511,
+        "business": 510,
+        "politics": 417,
+        "tech": 401,
+        "entertainment": 386,
     }
     assert f.loc[f["encoding"] == "latin-1", "path"].map(
         lambda p: p.replace(os.sep, "/")[-16:]
