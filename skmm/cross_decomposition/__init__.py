@@ -7,11 +7,13 @@ space.
 
 from ._base import MultiViewEmbedderMixin
 from ._cca import CCA
+from ._kcca import KernelCCA
 from ._mcca import MCCA
 from ._nmf import CollectiveNMF
 
 __all__ = [
     "CCA",
+    "KernelCCA",
     "MCCA",
     "CollectiveNMF",
     "MultiViewEmbedderMixin",

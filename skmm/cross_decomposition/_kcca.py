@@ -1,0 +1,241 @@
+"""Kernel CCA: exact (small n) or through an explicit kernel approximation.
+
+Regularised kernel CCA (Hardoon, Szedmak and Shawe-Taylor 2004) maximises
+``a^T K1 K2 b / sqrt(a^T (K1^2 + k1 K1) a  b^T (K2^2 + k2 K2) b)`` over dual
+weights. With ``K_i = F_i F_i^T`` (``F_i`` the centred kernel PCA features,
+all non-null ones), and ``w_i = F_i^T a_i``, this is exactly linear CCA on
+``F_i`` with a ridge on their covariance. So the exact solver is: kernel
+PCA features per view (an ``n x n`` eigendecomposition, hence small ``n``),
+then :class:`CCA`. The approximate solvers swap the features for Nystroem
+or random Fourier features (``O(n m^2)``), then the same linear solver.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.kernel_approximation import Nystroem, RBFSampler
+from sklearn.metrics.pairwise import pairwise_kernels
+from sklearn.preprocessing import KernelCenterer
+from sklearn.utils import check_random_state
+
+from ..utils._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
+from ._base import MultiViewEmbedderMixin
+from ._cca import CCA
+
+__all__ = ["KernelCCA"]
+
+
+class _KernelPCAMap:
+    """Centred kernel PCA features keeping every non-null eigenvalue."""
+
+    def __init__(self, kernel, params):
+        self.kernel = kernel
+        self.params = params
+
+    def fit_transform(self, X):
+        K = pairwise_kernels(X, metric=self.kernel, **self.params)
+        self.centerer_ = KernelCenterer().fit(K)
+        Kc = self.centerer_.transform(K)
+        evals, evecs = np.linalg.eigh((Kc + Kc.T) / 2)
+        # relative threshold: "zero" eigenvalues of a rank-r Gram matrix are
+        # rounding noise, keeping them would add n - r meaningless features
+        keep = evals > max(evals[-1], 0) * X.shape[0] * np.finfo(np.float64).eps * 10
+        evals, evecs = evals[keep][::-1], evecs[:, keep][:, ::-1]
+        self.X_fit_ = X
+        self.alphas_ = evecs / np.sqrt(evals)
+        return evecs * np.sqrt(evals)
+
+    def transform(self, X):
+        K = pairwise_kernels(X, self.X_fit_, metric=self.kernel, **self.params)
+        return self.centerer_.transform(K) @ self.alphas_
+
+
+class KernelCCA(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
+    """Regularised kernel CCA of two views, exact or approximate.
+
+    Parameters
+    ----------
+    n_components : int, default=1
+        Number of canonical pairs.
+    views : None, sequence of int, sequence of column selections, or dict, default=None
+        Which columns of ``X`` form each view (exactly two). ``None`` splits
+        the columns into two halves.
+    kernel : {"rbf", "poly", "linear"}, default="rbf"
+        Kernel used in every view.
+    gamma : float or None, default=None
+        Kernel coefficient of "rbf" and "poly"; ``None`` means
+        ``1 / n_features_of_view`` in each view.
+    degree : int, default=3
+        Degree of the "poly" kernel.
+    coef0 : float, default=1.0
+        Constant of the "poly" kernel.
+    reg : float in [0, 1] or sequence of two floats, default=0.1
+        Shrinkage of each view's feature covariance, as in :class:`CCA`
+        (equivalent to Hardoon's ``K^2 + kappa K`` regularisation). Plain kernel
+        CCA (``reg=0``) overfits to correlation 1 whenever the kernel is rich.
+    approximation : {"exact", "nystroem", "rff"}, default="exact"
+        "exact" uses all kernel PCA features (``O(n^3)``: small ``n`` only);
+        "nystroem" uses :class:`~sklearn.kernel_approximation.Nystroem` and
+        "rff" random Fourier features
+        (:class:`~sklearn.kernel_approximation.RBFSampler`, rbf kernel only).
+    n_approx_components : int, default=100
+        Number of features per view of the approximations.
+    combine : {"concat", "mean"}, default="concat"
+        How ``transform`` combines the two projections.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the approximations.
+
+    Attributes
+    ----------
+    feature_maps_ : list
+        The fitted per-view feature map (kernel PCA, Nystroem or RBFSampler).
+    cca_ : CCA
+        The linear CCA fitted on the features.
+    canonical_correlations_ : ndarray of shape (n_components,)
+        Correlations of the paired training projections.
+    views_ : list of (str, slice or ndarray)
+        The resolved views.
+    n_views_ : int
+        Number of views (2).
+    n_features_in_ : int
+        Number of columns of ``X`` seen in ``fit``.
+
+    See Also
+    --------
+    CCA : the linear solver used on the kernel features.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmm.cross_decomposition import KernelCCA
+    >>> rng = np.random.default_rng(0)
+    >>> t = rng.uniform(-1, 1, size=(200, 1))
+    >>> X = np.hstack([t, t**2 + 0.05 * rng.normal(size=(200, 1))])
+    >>> kcca = KernelCCA(n_components=1, views=[1, 1], gamma=2.0).fit(X)
+    >>> bool(kcca.canonical_correlations_[0] > 0.9)
+    True
+    >>> kcca.transform(X[:3]).shape
+    (3, 2)
+    """
+
+    _parameter_constraints: dict = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "views": ["array-like", dict, None],
+        "kernel": [StrOptions({"rbf", "poly", "linear"})],
+        "gamma": [Interval(Real, 0, None, closed="neither"), None],
+        "degree": [Interval(Integral, 1, None, closed="left")],
+        "coef0": [Real],
+        "reg": [Interval(Real, 0, 1, closed="both"), "array-like"],
+        "approximation": [StrOptions({"exact", "nystroem", "rff"})],
+        "n_approx_components": [Interval(Integral, 1, None, closed="left")],
+        "combine": [StrOptions({"concat", "mean"})],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, n_components=1, *, views=None, kernel="rbf", gamma=None, degree=3,
+                 coef0=1.0, reg=0.1, approximation="exact", n_approx_components=100,
+                 combine="concat", random_state=None):
+        self.n_components = n_components
+        self.views = views
+        self.kernel = kernel
+        self.gamma = gamma
+        self.degree = degree
+        self.coef0 = coef0
+        self.reg = reg
+        self.approximation = approximation
+        self.n_approx_components = n_approx_components
+        self.combine = combine
+        self.random_state = random_state
+
+    def _kernel_params(self, width):
+        gamma = 1.0 / width if self.gamma is None else self.gamma
+        if self.kernel == "rbf":
+            return {"gamma": gamma}
+        if self.kernel == "poly":
+            return {"gamma": gamma, "degree": self.degree, "coef0": self.coef0}
+        return {}
+
+    def _make_map(self, width, n_samples, seed):
+        params = self._kernel_params(width)
+        if self.approximation == "exact":
+            return _KernelPCAMap(self.kernel, params)
+        if self.approximation == "nystroem":
+            return Nystroem(kernel=self.kernel, n_components=min(self.n_approx_components,
+                                                                 n_samples),
+                            random_state=seed, **params)
+        if self.kernel != "rbf":
+            raise ValueError(
+                f"approximation='rff' needs kernel='rbf', got kernel={self.kernel!r}; "
+                "use approximation='nystroem' for other kernels."
+            )
+        return RBFSampler(gamma=params["gamma"], n_components=self.n_approx_components,
+                          random_state=seed)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Fit the feature maps and the canonical directions.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Both views side by side.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        X = self._validate_X(X, reset=True, ensure_min_samples=2)
+        self._set_views(X.shape[1])
+        if self.n_views_ != 2:
+            raise ValueError(f"KernelCCA takes exactly two views, got {self.n_views_}.")
+        rng = check_random_state(self.random_state)
+        self.feature_maps_, feats = [], []
+        for i, Xv in enumerate(self._view_blocks(X)):
+            fmap = self._make_map(self._view_width(i), X.shape[0], rng.randint(2**31))
+            feats.append(np.asarray(fmap.fit_transform(Xv), dtype=np.float64))
+            self.feature_maps_.append(fmap)
+        widths = [F.shape[1] for F in feats]
+        for (name, _), w in zip(self.views_, widths):
+            if self.n_components > w:
+                raise ValueError(
+                    f"n_components={self.n_components} exceeds the {w} kernel feature(s) of "
+                    f"view {name!r} (the rank of its centred kernel matrix, or "
+                    "n_approx_components)."
+                )
+        self.cca_ = CCA(self.n_components, views=widths, reg=self.reg).fit(np.hstack(feats))
+        self.canonical_correlations_ = self.cca_.canonical_correlations_
+        return self
+
+    def _transform_one(self, X_view, i):
+        F = np.asarray(self.feature_maps_[i].transform(X_view), dtype=np.float64)
+        return self.cca_._transform_one(F, i).astype(X_view.dtype, copy=False)
+
+    def score(self, X, y=None):
+        """Sum over components of the held-out canonical correlations.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Held-out rows, both views side by side.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        Z1, Z2 = (self._transform_one(Xv, i) for i, Xv in enumerate(self._view_blocks(X)))
+        Z1, Z2 = Z1 - Z1.mean(0), Z2 - Z2.mean(0)
+        den = np.sqrt((Z1 * Z1).sum(0) * (Z2 * Z2).sum(0))
+        return float(np.sum(np.where(den > 0, (Z1 * Z2).sum(0) / np.where(den > 0, den, 1), 0)))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
