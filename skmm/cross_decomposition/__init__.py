@@ -10,6 +10,7 @@ from ._cca import CCA
 from ._kcca import KernelCCA
 from ._mcca import MCCA
 from ._nmf import CollectiveNMF
+from ._triplet import TripletEmbedding
 
 __all__ = [
     "CCA",
@@ -17,4 +18,5 @@ __all__ = [
     "MCCA",
     "CollectiveNMF",
     "MultiViewEmbedderMixin",
+    "TripletEmbedding",
 ]

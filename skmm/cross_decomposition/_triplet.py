@@ -1,0 +1,389 @@
+"""Linear multi-view embeddings learned with a triplet margin loss.
+
+One linear map per view (or one shared map, the siamese variant) sends every
+view to a common space where a row's views lie close together and other rows
+lie at least ``margin`` further away::
+
+    loss = mean_{(a, p, n)} max(0, d(a, p) - d(a, n) + margin) + alpha/2 sum_v ||W_v||^2
+
+The anchor ``a`` comes from one view, the positive ``p`` is the same row in
+another view (or, when ``y`` is given, a row of the same class), and the
+negative ``n`` is mined in the current minibatch. The gradient is written out
+by hand (tests compare it with finite differences) and the optimizer is Adam,
+all in the array namespace of the input.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import check_random_state
+
+from ..utils._array_api import get_namespace
+from ..utils._sklearn_compat import Interval, StrOptions, _fit_context, validate_data
+from ._base import MultiViewEmbedderMixin
+
+__all__ = ["TripletEmbedding"]
+
+_TINY = 1e-12
+
+
+def _unit_rows(xp, Z):
+    """Rows of ``Z`` scaled to unit norm, and the norms (for the backward pass)."""
+    nrm = xp.sqrt(xp.sum(Z * Z, axis=1, keepdims=True))
+    nrm = xp.maximum(nrm, _TINY)
+    return Z / nrm, nrm
+
+
+def _unit_rows_backward(xp, G, nrm, dG):
+    """Gradient w.r.t. ``Z`` of a loss given its gradient ``dG`` w.r.t. ``G = Z/|Z|``."""
+    return (dG - G * xp.sum(G * dG, axis=1, keepdims=True)) / nrm
+
+
+def _pairwise(xp, A, B, distance):
+    if distance == "cosine":  # rows are unit vectors
+        return 1.0 - A @ B.T
+    d2 = xp.sum(A * A, axis=1)[:, None] + xp.sum(B * B, axis=1)[None, :] - 2.0 * (A @ B.T)
+    return xp.maximum(d2, 0.0)
+
+
+def _one_hot(xp, idx, n, dtype):
+    return xp.astype(idx[:, None] == xp.arange(n)[None, :], dtype)
+
+
+def _mine(xp, D, pos, valid, margin, mining, rng):
+    """One negative per anchor from the minibatch; ``-1`` where none is valid.
+
+    ``hard``: the closest valid negative. ``semi-hard`` (FaceNet): the closest
+    negative farther than the positive but within the margin, else the
+    closest valid one. ``random``: a uniformly drawn valid negative.
+    """
+    b = D.shape[0]
+    inf = xp.asarray(float("inf"), dtype=D.dtype)
+    has = xp.any(valid, axis=1)
+    if mining == "random":
+        r = xp.asarray(rng.random_sample(D.shape), dtype=D.dtype)
+        neg = xp.argmax(xp.where(valid, r + 1.0, 0.0), axis=1)
+    else:
+        Dv = xp.where(valid, D, inf)
+        neg = xp.argmin(Dv, axis=1)
+        if mining == "semi-hard":
+            d_ap = xp.sum(D * _one_hot(xp, pos, b, D.dtype), axis=1)[:, None]
+            band = valid & (D > d_ap) & (D < d_ap + margin)
+            semi = xp.argmin(xp.where(band, D, inf), axis=1)
+            neg = xp.where(xp.any(band, axis=1), semi, neg)
+    return xp.where(has, neg, -1)
+
+
+def _loss_grad(xp, Ws, Xs, triplets, *, distance, unit, margin, alpha, shared):
+    """Loss and analytic gradients for fixed triplets.
+
+    Parameters
+    ----------
+    Ws : list of arrays (d_v, k)
+        One map per view (the same object repeated when ``shared``).
+    Xs : list of arrays (b, d_v)
+        The minibatch of every view.
+    triplets : list of (u, v, anchors, pos, neg)
+        Anchor rows of view ``u`` with positive and negative rows of view ``v``.
+
+    Returns
+    -------
+    loss : float
+    grads : list of arrays, one per distinct parameter (one when ``shared``).
+    """
+    Z = [X @ W for X, W in zip(Xs, Ws)]
+    if unit:
+        GN = [_unit_rows(xp, z) for z in Z]
+        G = [g for g, _ in GN]
+    else:
+        G = Z
+    dG = [xp.zeros_like(g) for g in G]
+    n_trip = sum(int(a.shape[0]) for _, _, a, _, _ in triplets)
+    total = 0.0
+    for u, v, anc, pos, neg in triplets:
+        if anc.shape[0] == 0:
+            continue
+        b_u, b_v = G[u].shape[0], G[v].shape[0]
+        A_oh = _one_hot(xp, anc, b_u, G[u].dtype)
+        P_oh = _one_hot(xp, pos, b_v, G[v].dtype)
+        N_oh = _one_hot(xp, neg, b_v, G[v].dtype)
+        Ga, Gp, Gn = A_oh @ G[u], P_oh @ G[v], N_oh @ G[v]
+        if distance == "cosine":
+            d_ap = 1.0 - xp.sum(Ga * Gp, axis=1)
+            d_an = 1.0 - xp.sum(Ga * Gn, axis=1)
+        else:
+            d_ap = xp.sum((Ga - Gp) ** 2, axis=1)
+            d_an = xp.sum((Ga - Gn) ** 2, axis=1)
+        lt = d_ap - d_an + margin
+        act = xp.astype(lt > 0, Ga.dtype)[:, None] / n_trip
+        total += float(xp.sum(xp.maximum(lt, 0.0)))
+        if distance == "cosine":
+            dA, dP, dN = act * (Gn - Gp), -act * Ga, act * Ga
+        else:
+            dA = 2.0 * act * (Gn - Gp)
+            dP = -2.0 * act * (Ga - Gp)
+            dN = 2.0 * act * (Ga - Gn)
+        dG[u] = dG[u] + A_oh.T @ dA  # one-hot products stand in for scatter-add
+        dG[v] = dG[v] + P_oh.T @ dP + N_oh.T @ dN
+    dZ = [_unit_rows_backward(xp, g, n, d) for (g, n), d in zip(GN, dG)] if unit else dG
+    dWs = [X.T @ d for X, d in zip(Xs, dZ)]
+    if shared:
+        params, grads = [Ws[0]], [sum(dWs[1:], dWs[0])]
+    else:
+        params, grads = list(Ws), dWs
+    loss = total / max(n_trip, 1)
+    for i, W in enumerate(params):
+        loss += 0.5 * alpha * float(xp.sum(W * W))
+        grads[i] = grads[i] + alpha * W
+    return loss, grads
+
+
+class TripletEmbedding(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
+    """Linear cross-view embedding trained with a triplet margin loss.
+
+    Learns one linear map per view, ``z_v = ((x_v - mean_v) / scale_v) W_v``,
+    so that a row's views are closer to each other than to other rows' views
+    by ``margin``. Without ``y`` the positive of an anchor is the same row in
+    another view; with ``y`` it is a random row of the same class in the
+    minibatch, and negatives are rows of other classes. Negatives are mined
+    online in every minibatch, for every ordered pair of views. Training is
+    minibatch Adam on the analytic gradient.
+
+    Parameters
+    ----------
+    n_components : int, default=2
+        Dimension of the shared space.
+    views : None, sequence of int, sequence of index arrays or dict, default=None
+        Which columns of ``X`` form each view (see
+        :func:`skmm.utils.resolve_views`; ``None``: the two halves).
+    combine : {"concat", "mean"}, default="concat"
+        How :meth:`transform` combines the per-view embeddings.
+    distance : {"cosine", "sqeuclidean"}, default="cosine"
+        ``1 - cos(a, b)`` (always on unit vectors) or ``|a - b|^2``.
+    margin : float, default=0.2
+        The margin of the hinge.
+    mining : {"semi-hard", "hard", "random"}, default="semi-hard"
+        How a negative is picked in the minibatch (see Notes).
+    normalize : bool, default=True
+        L2-normalize the outputs of :meth:`transform` (and, with
+        ``distance="sqeuclidean"``, the embeddings inside the loss).
+    shared_weights : bool, default=False
+        Siamese variant: one map for all views (they must have equal width).
+    learning_rate : float, default=1e-2
+        Adam step size.
+    batch_size : int, default=64
+        Rows per minibatch (clipped to the number of samples).
+    max_iter : int, default=100
+        Number of epochs.
+    alpha : float, default=1e-4
+        L2 weight decay ``alpha / 2 * sum ||W_v||^2``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial maps, the shuffling and random mining.
+    verbose : int, default=0
+        Print the loss after every epoch.
+
+    Attributes
+    ----------
+    coefs_ : list of ndarray
+        ``W_v`` of each view, shape ``(n_features_of_view, n_components)``
+        (the same array repeated when ``shared_weights``).
+    view_means_ : list of ndarray
+        Per-view column means removed before projecting.
+    view_scales_ : ndarray of shape (n_views,)
+        Per-view scalar scale (root mean column variance).
+    loss_curve_ : list of float
+        Mean minibatch loss of every epoch.
+    n_iter_ : int
+        Number of epochs run.
+    views_ : list of (str, slice or ndarray)
+        The resolved views.
+    n_views_ : int
+        Number of views.
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    Notes
+    -----
+    Mining is a selection, held fixed while differentiating (as usual for
+    triplet losses). ``semi-hard`` falls back to the hardest negative when no
+    negative lies in the margin band. Anchors with no valid negative in their
+    minibatch (e.g. a minibatch of one class) contribute no triplet.
+
+    References
+    ----------
+    F. Schroff, D. Kalenichenko, J. Philbin, "FaceNet: A unified embedding for
+    face recognition and clustering", CVPR 2015. D. P. Kingma, J. Ba, "Adam:
+    A method for stochastic optimization", ICLR 2015.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmm.cross_decomposition import TripletEmbedding
+    >>> rng = np.random.default_rng(0)
+    >>> S = rng.standard_normal((200, 4))
+    >>> X = np.hstack([S @ rng.standard_normal((4, 10)), S @ rng.standard_normal((4, 8))])
+    >>> emb = TripletEmbedding(n_components=4, views=[10, 8], random_state=0).fit(X)
+    >>> Za, Zb = emb.transform_view(X[:, :10], 0), emb.transform_view(X[:, 10:], 1)
+    >>> recall_at_1 = np.mean(np.argmax(Za @ Zb.T, axis=1) == np.arange(200))
+    >>> bool(recall_at_1 > 0.5)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "views": ["array-like", dict, None],
+        "combine": [StrOptions({"concat", "mean"})],
+        "distance": [StrOptions({"cosine", "sqeuclidean"})],
+        "margin": [Interval(Real, 0, None, closed="neither")],
+        "mining": [StrOptions({"semi-hard", "hard", "random"})],
+        "normalize": ["boolean"],
+        "shared_weights": ["boolean"],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, n_components=2, *, views=None, combine="concat", distance="cosine",
+                 margin=0.2, mining="semi-hard", normalize=True, shared_weights=False,
+                 learning_rate=1e-2, batch_size=64, max_iter=100, alpha=1e-4,
+                 random_state=None, verbose=0):
+        self.n_components = n_components
+        self.views = views
+        self.combine = combine
+        self.distance = distance
+        self.margin = margin
+        self.mining = mining
+        self.normalize = normalize
+        self.shared_weights = shared_weights
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.alpha = alpha
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _unit(self):
+        return self.distance == "cosine" or self.normalize
+
+    def _batch_triplets(self, xp, G, y_b, rng):
+        """Mine (u, v, anchors, pos, neg) for every ordered pair of views."""
+        b = G[0].shape[0]
+        ar = xp.arange(b)
+        if y_b is None:
+            pos = ar
+            valid = ar[:, None] != ar[None, :]
+        else:
+            same = y_b[:, None] == y_b[None, :]
+            # A random same-class row (possibly the row itself) as positive.
+            r = xp.asarray(rng.random_sample((b, b)))
+            pos = xp.argmax(xp.where(same, r + 1.0, 0.0), axis=1)
+            valid = ~same
+        out = []
+        for u in range(len(G)):
+            for v in range(len(G)):
+                if u == v:
+                    continue
+                D = _pairwise(xp, G[u], G[v], self.distance)
+                neg = _mine(xp, D, pos, valid, self.margin, self.mining, rng)
+                keep = neg >= 0
+                out.append((u, v, ar[keep], pos[keep], neg[keep]))
+        return out
+
+    def _embed_batch(self, xp, Ws, Xs):
+        Z = [X @ W for X, W in zip(Xs, Ws)]
+        return [_unit_rows(xp, z)[0] for z in Z] if self._unit() else Z
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the per-view maps.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            All views side by side; row ``i`` of every view is one item.
+        y : array-like of shape (n_samples,), default=None
+            Optional class labels: positives are then same-class rows,
+            negatives other-class rows.
+
+        Returns
+        -------
+        self : TripletEmbedding
+            The fitted estimator.
+        """
+        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        views = self._set_views(X.shape[1])
+        if self.shared_weights:
+            widths = [self._view_width(i) for i in range(len(views))]
+            if len(set(widths)) != 1:
+                raise ValueError(
+                    "shared_weights=True needs views of equal width, got widths "
+                    f"{dict(zip([n for n, _ in views], widths))}."
+                )
+        xp = get_namespace(X)
+        rng = check_random_state(self.random_state)
+        n = X.shape[0]
+        labels = None
+        if y is not None:
+            y = np.asarray(y)
+            if y.shape[0] != n:
+                raise ValueError(f"y has {y.shape[0]} entries but X has {n} rows.")
+            labels = xp.asarray(np.unique(y, return_inverse=True)[1].reshape(-1))
+
+        blocks = self._view_blocks(X)
+        self.view_means_ = [xp.mean(B, axis=0) for B in blocks]
+        # One scalar per view keeps relative feature scales but makes Adam's
+        # step size comparable across views.
+        self.view_scales_ = np.asarray([
+            max(float(xp.sqrt(xp.mean(xp.var(B, axis=0)))), _TINY) for B in blocks
+        ])
+        Xs = [(B - m) / s for B, m, s in zip(blocks, self.view_means_, self.view_scales_)]
+
+        k = self.n_components
+        if self.shared_weights:
+            d = Xs[0].shape[1]
+            params = [xp.asarray(rng.standard_normal((d, k)) / np.sqrt(d), dtype=X.dtype)]
+        else:
+            params = [xp.asarray(rng.standard_normal((B.shape[1], k)) / np.sqrt(B.shape[1]),
+                                 dtype=X.dtype) for B in Xs]
+        m1 = [xp.zeros_like(p) for p in params]
+        m2 = [xp.zeros_like(p) for p in params]
+        beta1, beta2, eps = 0.9, 0.999, 1e-8
+        bs = min(self.batch_size, n)
+        step = 0
+        self.loss_curve_ = []
+        kw = dict(distance=self.distance, unit=self._unit(), margin=self.margin,
+                  alpha=self.alpha, shared=self.shared_weights)
+        for epoch in range(self.max_iter):
+            order = xp.asarray(rng.permutation(n))
+            losses = []
+            for start in range(0, n, bs):
+                idx = order[start:start + bs]
+                Xb = [xp.take(Xv, idx, axis=0) for Xv in Xs]
+                yb = None if labels is None else xp.take(labels, idx, axis=0)
+                Ws = params * len(Xs) if self.shared_weights else params
+                trip = self._batch_triplets(xp, self._embed_batch(xp, Ws, Xb), yb, rng)
+                loss, grads = _loss_grad(xp, Ws, Xb, trip, **kw)
+                losses.append(loss)
+                step += 1
+                for i, g in enumerate(grads):
+                    m1[i] = beta1 * m1[i] + (1 - beta1) * g
+                    m2[i] = beta2 * m2[i] + (1 - beta2) * g * g
+                    lr = self.learning_rate * np.sqrt(1 - beta2**step) / (1 - beta1**step)
+                    params[i] = params[i] - lr * m1[i] / (xp.sqrt(m2[i]) + eps)
+            self.loss_curve_.append(float(np.mean(losses)))
+            if self.verbose:
+                print(f"Epoch {epoch + 1}, loss = {self.loss_curve_[-1]:.6f}")
+        self.n_iter_ = self.max_iter
+        self.coefs_ = params * len(Xs) if self.shared_weights else params
+        return self
+
+    def _transform_one(self, X_view, i):
+        xp = get_namespace(X_view)
+        Z = ((X_view - self.view_means_[i]) / self.view_scales_[i]) @ self.coefs_[i]
+        if self.normalize:
+            Z = _unit_rows(xp, Z)[0]
+        return Z
