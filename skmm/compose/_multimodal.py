@@ -237,7 +237,8 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
         Parameters
         ----------
         X : pandas.DataFrame or dict of equal-length sequences
-            The records, one row per item.
+            The records, one row per item. Use a DataFrame under
+            cross-validation: scikit-learn slices its rows, not a dict's.
         y : array-like of shape (n_samples,), default=None
             Targets, passed to the transformers and the embedder.
 

@@ -79,7 +79,10 @@ def test_transform_view_is_the_per_view_projection():
 
 
 def test_grid_search_reaches_nested_parameters():
+    # Cross-validation slices rows, so the records are a DataFrame here.
+    pd = pytest.importorskip("pandas")
     X, y = _records(90)
+    X = pd.DataFrame(X)
     pipe = Pipeline([("mm", _mm(CCA())), ("svc", SVC())])
     grid = {"mm__text__min_df": [1, 2], "mm__embedder__n_components": [1, 2]}
     search = GridSearchCV(pipe, grid, cv=3).fit(X, y)
