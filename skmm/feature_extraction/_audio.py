@@ -416,11 +416,14 @@ def _clip_frames(y, sr, p, where):
     """Frame-level features of one clip: MFCCs (CMVN'd), then their deltas."""
     feat = _log_mel_cepstrum(y, sr, p, where)
     if p["cmvn"] is not None:
-        feat = feat - feat.mean(axis=0)
+        mean = feat.mean(axis=0)
+        feat = feat - mean
         if p["cmvn"] == "mean_var":
             std = feat.std(axis=0)
-            # A constant coefficient (e.g. a silent clip at the dB floor) stays 0.
-            feat /= np.where(std > 0, std, 1.0)
+            # A constant coefficient (a silent clip at the dB floor) has only
+            # rounding noise for a std: keep its scale instead of blowing it up.
+            constant = std <= 1e-10 * (np.abs(mean) + 1.0)
+            feat /= np.where(constant, 1.0, std)
     if p["deltas"]:
         width = p["delta_width"]
         if feat.shape[0] < width:
