@@ -9,6 +9,7 @@ from ._base import MultiViewEmbedderMixin
 from ._cca import CCA
 from ._kcca import KernelCCA
 from ._mcca import MCCA
+from ._pcca import ProbabilisticCCA
 from ._nmf import CollectiveNMF
 from ._triplet import TripletEmbedding
 
@@ -18,5 +19,6 @@ __all__ = [
     "MCCA",
     "CollectiveNMF",
     "MultiViewEmbedderMixin",
+    "ProbabilisticCCA",
     "TripletEmbedding",
 ]

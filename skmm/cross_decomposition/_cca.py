@@ -326,7 +326,7 @@ class CCA(_BaseCCA):
             raise ValueError(
                 f"CCA takes exactly two views, got {self.n_views_}; use MCCA for more."
             )
-        super()._check_views()
+        _BaseCCA._check_views(self)
 
     def _solve(self, moments):
         views = self.views_
