@@ -106,46 +106,63 @@ def kmeans(xp, D, n_clusters, *, seed=0, max_iter=100, tol=1e-4, chunk=16384):
         centers = new
         if shift <= threshold:
             break
-    _, _, inertia = _lloyd_sums(xp, D, centers, chunk)
+    _, _, inertia = _lloyd_sums(xp, D, centers, chunk, with_inertia=True)
     return centers, float(inertia), n_iter
 
 
-def _lloyd_sums(xp, D, centers, chunk):
+def _lloyd_sums(xp, D, centers, chunk, with_inertia=False):
+    # argmin_k ||d - c_k||^2 = argmin_k (||c_k||^2 - 2 d.c_k): ||d||^2 is only
+    # needed for the inertia.
     k = centers.shape[0]
+    cn = xp.sum(centers * centers, axis=1)[None, :]
     sums = xp.zeros_like(centers)
     counts = xp.zeros((k,), dtype=D.dtype, device=_device(D))
     inertia = 0.0
     for start in range(0, D.shape[0], chunk):
         block = D[start:min(start + chunk, D.shape[0]), ...]
-        d2 = squared_distances(xp, block, centers)
-        labels = xp.argmin(d2, axis=1)
+        partial = cn - 2.0 * (block @ centers.T)
+        labels = xp.argmin(partial, axis=1)
         onehot = _one_hot(xp, labels, k, D.dtype)
         sums = sums + onehot.T @ block
         counts = counts + xp.sum(onehot, axis=0)
-        inertia += float(xp.sum(xp.min(d2, axis=1)))
+        if with_inertia:
+            best = xp.min(partial, axis=1) + xp.sum(block * block, axis=1)
+            inertia += float(xp.sum(xp.maximum(best, xp.zeros_like(best))))
     return sums, counts, inertia
 
 
 def _kmeans_plusplus(xp, D, k, rng):
-    # Greedy-free k-means++ (Arthur & Vassilvitskii 2007): each next centre is
-    # drawn with probability proportional to D^2. Draws happen in NumPy on the
-    # (small) probability vector; distances stay in xp.
+    # Greedy k-means++ (Arthur & Vassilvitskii 2007; scikit-learn's default):
+    # each step draws 2 + log(k) candidates with probability proportional to
+    # D^2 and keeps the one that lowers the potential most. The candidates'
+    # distances are one GEMM; the draws happen in NumPy on the D^2 vector.
     import numpy as np
 
     from ..utils import to_numpy
 
     n = D.shape[0]
+    n_trials = 2 + int(np.log(k))
+    norms = xp.sum(D * D, axis=1)
+
+    def dist_to(rows):
+        cand = xp.stack([D[j, ...] for j in rows], axis=0)
+        d2 = norms[:, None] - 2.0 * (D @ cand.T) + xp.sum(cand * cand, axis=1)[None, :]
+        return xp.maximum(d2, xp.zeros_like(d2))
+
     idx = [int(rng.integers(n))]
-    closest = squared_distances(xp, D, D[idx[0]:idx[0] + 1, ...])[:, 0]
+    closest = dist_to(idx)[:, 0]
     for _ in range(1, k):
         p = np.asarray(to_numpy(closest), dtype=np.float64)
         total = p.sum()
         if total <= 0:  # all remaining points coincide with a centre
-            j = int(rng.integers(n))
-        else:
-            j = int(rng.choice(n, p=p / total))
-        idx.append(j)
-        closest = xp.minimum(closest, squared_distances(xp, D, D[j:j + 1, ...])[:, 0])
+            idx.append(int(rng.integers(n)))
+            continue
+        cand = np.searchsorted(np.cumsum(p), rng.random(n_trials) * total, side="right")
+        cand = [int(min(j, n - 1)) for j in cand]
+        trial = xp.minimum(closest[:, None], dist_to(cand))
+        best = int(np.argmin(to_numpy(xp.sum(trial, axis=0))))
+        idx.append(cand[best])
+        closest = trial[:, best]
     return xp.stack([D[i, ...] for i in idx], axis=0)
 
 

@@ -496,8 +496,12 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             pick = np.sort(rng.choice(total, self.codebook_sample, replace=False))
         else:
             pick = np.arange(total)
-        sample = np.concatenate([d for d, _ in descs if len(d)], axis=0)[pick]
-        sample = np.asarray(sample, dtype=np.float32)
+        # Gather the picked rows image by image (no copy of every descriptor).
+        offsets = np.concatenate([[0], np.cumsum(counts)])
+        bounds = np.searchsorted(pick, offsets)
+        sample = np.concatenate(
+            [np.asarray(descs[j][0], dtype=np.float32)[pick[bounds[j]:bounds[j + 1]] - offsets[j]]
+             for j in range(len(descs)) if bounds[j + 1] > bounds[j]], axis=0)
         if not np.all(np.isfinite(sample)):
             raise ValueError("descriptors contain NaN or inf")
 
