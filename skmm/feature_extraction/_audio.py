@@ -152,26 +152,31 @@ def _savgol_operator(width, order):
                          mode="interp", axis=0)
 
 
-@lru_cache(maxsize=1024)
-def _delta_matrix(n, width, max_order):
-    """Stacked (max_order * n, n) operator giving the deltas of n frames."""
+def _deltas(feat, width, max_order):
+    """Deltas of orders 1..max_order of ``feat`` (n_frames, n_features) along frames.
+
+    Returns (max_order, n_frames, n_features). Interior frames use the centre
+    filter as a correlation; the ``width // 2`` frames at each end
+    use the edge rows of the operator (polynomial fit of the first / last
+    ``width`` frames, as ``mode="interp"``).
+    """
+    from scipy.ndimage import correlate1d
+
+    n, n_feat = feat.shape
     half = width // 2
-    blocks = []
-    for order in range(1, max_order + 1):
-        op = _savgol_operator(width, order)
-        full = np.zeros((n, n))
-        for t in range(half, n - half):
-            full[t, t - half:t + half + 1] = op[half]
-        full[:half, :width] = op[:half]
-        full[n - half:, n - width:] = op[half + 1:]
-        blocks.append(full)
-    return _readonly(np.vstack(blocks))
+    out = np.empty((max_order, n, n_feat))
+    for k in range(max_order):
+        op = _savgol_operator(width, k + 1)
+        # Interior: the centre row as a correlation; its edge values are replaced.
+        correlate1d(feat, op[half], axis=0, mode="constant", output=out[k])
+        out[k, :half] = op[:half] @ feat[:width]
+        out[k, n - half:] = op[half + 1:] @ feat[n - width:]
+    return out
 
 
 def _delta(feat, width, order):
-    """Deltas of ``feat`` (n_frames, n_features) along frames, one order."""
-    n = feat.shape[0]
-    return _delta_matrix(n, width, order)[(order - 1) * n:] @ feat
+    """Deltas of one order (used by the tests)."""
+    return _deltas(feat, width, order)[order - 1]
 
 
 # --------------------------------------------------------------------------
@@ -431,11 +436,7 @@ def _clip_frames(y, sr, p, where):
                 f"{where}: {feat.shape[0]} frames is fewer than delta_width={width}; "
                 "use a smaller hop_length or delta_width, or deltas=0."
             )
-        n = feat.shape[0]
-        # All delta orders in one product with a cached (deltas * n, n) operator.
-        stacked = _delta_matrix(n, width, p["deltas"]) @ feat
-        feat = np.hstack([feat] + [stacked[k * n:(k + 1) * n]
-                                   for k in range(p["deltas"])])
+        feat = np.hstack([feat, *_deltas(feat, width, p["deltas"])])
     return feat
 
 
