@@ -256,7 +256,7 @@ def main():
     if not args.quick:
         lines += ["## Accuracy: StandardScaler + SVC(RBF, C=10, gamma='scale')", "",
                   "| features | dims | official split | leave-one-speaker-out mean "
-                  "(per speaker) |", "|---|---|---|---|"]
+                  "(per fold) |", "|---|---|---|---|"]
 
         def report(name, X):
             official, loso = evaluate(X, digits, speakers, split)
