@@ -1,5 +1,6 @@
 """CollectiveNMF: parity with scikit-learn's NMF, monotone loss, views, errors."""
 
+import functools
 import os
 import warnings
 from pathlib import Path
@@ -188,12 +189,17 @@ def test_non_negative_error_names_view_and_dtype():
         CollectiveNMF(beta_loss="kullback-leibler").fit(np.abs(X))
 
 
+@functools.lru_cache(maxsize=None)
+def _load(path):
+    return np.loadtxt(path, delimiter=",", skiprows=1)
+
+
 def _mfeat(name):
     home = os.environ.get("SKMM_DATA_HOME")
     path = Path(home or "", "uci_mfeat", f"mfeat-{name}.csv")
     if not home or not path.exists():
         pytest.skip("SKMM_DATA_HOME/uci_mfeat not available")
-    a = np.loadtxt(path, delimiter=",", skiprows=1)
+    a = _load(str(path))
     return a[:, :-1], a[:, -1].astype(int)
 
 
@@ -202,7 +208,7 @@ def _mfeat(name):
                                           ("mu", "kullback-leibler")])
 def test_mfeat_loss_monotone_and_parity(solver, beta):
     # The three non-negative views: Fourier, pixel, Zernike.
-    views = [_mfeat(v)[0] for v in ("fou", "pix", "zer")]
+    views = [_mfeat(v)[0][::4] for v in ("fou", "pix", "zer")]  # 500 rows, all digits
     X = np.hstack(views)
     widths = [v.shape[1] for v in views]
     kw = dict(n_components=10, max_iter=30, tol=0, random_state=0, beta_loss=beta)
