@@ -110,11 +110,17 @@ def _wh_at(W, H, X):
 
 
 def _kl_ratio(X, WH):
-    """``X / max(WH, eps)`` (at the stored entries for sparse ``X``)."""
-    WH = np.maximum(WH, EPSILON)
+    """``X / max(WH, eps)``, overwriting ``WH`` (its own temporary).
+
+    ``WH`` must already be floored at eps when it comes from :func:`_kl_loss`;
+    flooring again is harmless.
+    """
+    np.maximum(WH, EPSILON, out=WH)
     if sp.issparse(X):
-        return sp.csr_matrix((X.data / WH, X.indices, X.indptr), shape=X.shape)
-    return X / WH
+        np.divide(X.data, WH, out=WH)
+        return sp.csr_matrix((WH, X.indices, X.indptr), shape=X.shape)
+    np.divide(X, WH, out=WH)
+    return WH
 
 
 def _kl_constants(X, c):
@@ -137,7 +143,8 @@ def _kl_loss(cX, const, WH, W, H, c):
     ``sum c (X log(X / WH) - X + WH)`` = ``const - sum cX log WH + sum c WH``.
     """
     sum_WH = float(np.sum(W, axis=0) @ (H @ c))
-    return const - float(np.vdot(cX, np.log(np.maximum(WH, EPSILON)))) + sum_WH
+    np.maximum(WH, EPSILON, out=WH)  # floored in place: the ratio needs it too
+    return const - float(np.vdot(cX, np.log(WH))) + sum_WH
 
 
 def _frob_loss(norm_X, W, XCHt, HCHt):
