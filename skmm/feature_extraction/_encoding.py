@@ -58,9 +58,10 @@ def soft_assignments(xp, D, C, *, beta, k_nearest):
     dmin = xp.min(d2, axis=1)[:, None]
     w = xp.exp(-beta * (d2 - dmin))
     if kk < k:
-        # Keep the kk nearest: rank each entry by sorting (the standard has no top-k).
-        order = xp.argsort(xp.argsort(d2, axis=1, stable=True), axis=1, stable=True)
-        w = xp.where(order < kk, w, xp.zeros_like(w))
+        # Keep the kk nearest (ties at the kk-th distance are all kept): one
+        # sort gives the threshold, the standard has no top-k.
+        kth = xp.sort(d2, axis=1)[:, kk - 1:kk]
+        w = xp.where(d2 <= kth, w, xp.zeros_like(w))
     return w / xp.sum(w, axis=1)[:, None]
 
 
