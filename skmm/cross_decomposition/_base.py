@@ -42,9 +42,8 @@ class MultiViewEmbedderMixin:
         """``validate_data`` for NumPy/SciPy input; array-API arrays (CuPy,
         array_api_strict) keep their namespace and device and get the same checks."""
         accept_sparse = self._accept_sparse()
-        if sp.issparse(X) or not hasattr(X, "__array_namespace__") or is_numpy_namespace(
-            get_namespace(X)
-        ):
+        # CuPy arrays may lack ``__array_namespace__``: ask array-api-compat.
+        if sp.issparse(X) or is_numpy_namespace(get_namespace(X)):
             return validate_data(
                 self, X, reset=reset, accept_sparse=accept_sparse,
                 dtype=[np.float64, np.float32], ensure_min_samples=ensure_min_samples,
@@ -109,9 +108,8 @@ class MultiViewEmbedderMixin:
         return "csr" if self.__sklearn_tags__().input_tags.sparse else False
 
     def _check_view_input(self, X, i):
-        if sp.issparse(X) or not hasattr(X, "__array_namespace__") or is_numpy_namespace(
-            get_namespace(X)
-        ):
+        # CuPy arrays may lack ``__array_namespace__``: ask array-api-compat.
+        if sp.issparse(X) or is_numpy_namespace(get_namespace(X)):
             X = check_array(X, accept_sparse=self._accept_sparse(),
                             dtype=[np.float64, np.float32])
         width = self._view_width(i)
