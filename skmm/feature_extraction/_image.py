@@ -12,9 +12,16 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_memory
 
 from ..utils import get_namespace, import_optional, to_numpy
-from ..utils._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
+from ..utils._sklearn_compat import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    _fit_context,
+    check_is_fitted,
+)
 from . import _encoding as enc
 
 __all__ = ["SIFTBoVW", "read_image", "sift_descriptors"]
@@ -220,6 +227,19 @@ def _extract_one(item, index, params):
                             max_descriptors=params["max_descriptors"], seed=params["seed"])
 
 
+def _extract_keyed(item, file_stamp, index, params):
+    """``_extract_one`` with the file's (mtime, size) in the signature, so a
+    ``memory`` cache keyed on the arguments notices an edited file."""
+    return _extract_one(item, index, params)
+
+
+def _file_stamp(item):
+    if isinstance(item, (str, os.PathLike)) and os.path.exists(item):
+        st = os.stat(item)
+        return st.st_mtime_ns, st.st_size
+    return None
+
+
 def _as_items(X):
     """The images of ``X`` as a list, with a clear error for the wrong container."""
     if isinstance(X, (str, bytes, os.PathLike)):
@@ -305,6 +325,12 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         array API (runs on CuPy arrays). ``"minibatch"``: scikit-learn's
         ``MiniBatchKMeans`` (NumPy). Ignored for ``encoding="fisher"``, which
         fits ``GaussianMixture(covariance_type="diag")``.
+    memory : str, joblib.Memory or None, default=None
+        Cache each image's descriptors on disk (a folder path or a
+        ``joblib.Memory``), keyed on the image (path with its modification
+        time and size, or array content) and the extraction parameters. With
+        it, a grid search over codebook or encoding parameters extracts each
+        image once instead of once per fold and candidate.
     random_state : int, RandomState instance or None, default=None
         Seeds descriptor subsampling, the codebook sample and the codebook.
     n_jobs : int or None, default=None
@@ -371,6 +397,7 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         "pca_components": [Interval(Integral, 1, None, closed="left"), None],
         "codebook_sample": [Interval(Integral, 1, None, closed="left")],
         "codebook_algorithm": [StrOptions({"kmeans", "minibatch"})],
+        "memory": [None, str, HasMethods(["cache"])],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
@@ -380,7 +407,8 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
                  rootsift=False, max_side=None, max_descriptors=None, encoding="hist",
                  pyramid_levels=0, normalize="auto", soft_beta=1.0, soft_k=5,
                  vlad_intra_norm=True, pca_components=None, codebook_sample=100_000,
-                 codebook_algorithm="kmeans", random_state=None, n_jobs=None, verbose=0):
+                 codebook_algorithm="kmeans", memory=None, random_state=None, n_jobs=None,
+                 verbose=0):
         self.n_clusters = n_clusters
         self.detector = detector
         self.step = step
@@ -397,6 +425,7 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         self.pca_components = pca_components
         self.codebook_sample = codebook_sample
         self.codebook_algorithm = codebook_algorithm
+        self.memory = memory
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
@@ -412,10 +441,14 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
 
         items = _as_items(X)
         params = self._extraction_params(seed)
+        # The row index only labels errors: leave it out of the cache key so
+        # cross-validation folds reuse each image's descriptors.
+        extract = check_memory(self.memory).cache(_extract_keyed, ignore=["index"])
+        jobs = ((item, _file_stamp(item), i, params) for i, item in enumerate(items))
         if self.n_jobs in (None, 1):
-            return [_extract_one(item, i, params) for i, item in enumerate(items)]
+            return [extract(*job) for job in jobs]
         return Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
-            delayed(_extract_one)(item, i, params) for i, item in enumerate(items))
+            delayed(extract)(*job) for job in jobs)
 
     def extract_descriptors(self, X):
         """SIFT descriptors and relative positions of each image (no fitting needed).

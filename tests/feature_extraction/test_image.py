@@ -269,3 +269,27 @@ def test_tags_and_light_import():
     code = ("import sys, skmm.feature_extraction; "
             "assert 'cv2' not in sys.modules, 'cv2 imported eagerly'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_memory_caches_descriptors_across_fits(tmp_path):
+    # Descriptors come from the cache on the second fit, even with the rows
+    # reordered, and the output is unchanged.
+    import joblib
+
+    rng = np.random.default_rng(0)
+    images = [rng.integers(0, 256, (48, 48), dtype=np.uint8) for _ in range(6)]
+    paths = []
+    for i, img in enumerate(images):
+        path = tmp_path / f"img{i}.png"
+        cv2 = pytest.importorskip("cv2")
+        cv2.imwrite(str(path), img)
+        paths.append(str(path))
+    memory = joblib.Memory(tmp_path / "cache", verbose=0)
+    ref = SIFTBoVW(n_clusters=4, random_state=0).fit(paths).transform(paths)
+    cached = SIFTBoVW(n_clusters=4, random_state=0, memory=memory)
+    np.testing.assert_array_equal(cached.fit(paths).transform(paths), ref)
+    n_entries = len(list((tmp_path / "cache").rglob("output.pkl")))
+    assert n_entries == len(paths)
+    ref_reversed = SIFTBoVW(n_clusters=4, random_state=0).fit(paths[::-1]).transform(paths)
+    np.testing.assert_array_equal(cached.fit(paths[::-1]).transform(paths), ref_reversed)
+    assert len(list((tmp_path / "cache").rglob("output.pkl"))) == n_entries
