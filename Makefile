@@ -4,7 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.skmm-installed
-# Two cores: run tests in two processes, one BLAS thread each.
+# Two cores: run tests in two processes, one BLAS thread each. SCIPY_ARRAY_API
+# lets scikit-learn's common checks exercise array-API dispatch.
 PYTEST_WORKERS ?= 2
 
 .PHONY: demo test venv bench clean
@@ -21,7 +22,7 @@ demo: $(STAMP)
 	$(BIN)/python examples/cross_modal/plot_ucm_image_text.py
 
 test: $(STAMP)
-	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	SCIPY_ARRAY_API=1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 		$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --durations=15 $(PYTEST_ARGS)
 
 bench: $(STAMP)

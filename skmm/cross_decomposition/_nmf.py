@@ -25,6 +25,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
+from sklearn import config_context
 from sklearn.utils.extmath import randomized_svd
 
 from ..utils._sklearn_compat import (
@@ -58,7 +59,10 @@ def _init_factors(Xt, n_components, init, random_state, eps=1e-6):
         np.abs(W, out=W)
         return W, H
 
-    U, S, V = randomized_svd(Xt, n_components, random_state=random_state)
+    # NumPy-only code: keep sklearn's array-API dispatch (if a caller enabled
+    # it) out of randomized_svd, which would switch its normaliser and warn.
+    with config_context(array_api_dispatch=False):
+        U, S, V = randomized_svd(Xt, n_components, random_state=random_state)
     W = np.zeros_like(U)
     H = np.zeros_like(V)
     # The leading singular pair of a non-negative matrix is non-negative.
