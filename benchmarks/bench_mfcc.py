@@ -124,15 +124,6 @@ def per_speaker_standardise(X, speakers):
     return Z
 
 
-def thirds(frames_list, stats=("mean", "std")):
-    """Pool the first, middle and last third of each clip separately."""
-    rows = []
-    for F in frames_list:
-        parts = np.array_split(F, 3)
-        rows.append(np.concatenate([np.r_[p.mean(0), p.std(0)] for p in parts]))
-    return np.asarray(rows)
-
-
 def hardware():
     import numpy
     import scipy
@@ -276,12 +267,13 @@ def main():
                      pooling=["std", "min", "max", "p10", "p50", "p90"]),
             "skmm n_mfcc=20, lifter=22, delta2, mean/std":
                 dict(n_mfcc=20, lifter=22, deltas=2),
+            "skmm + delta2, mean/std per third of the clip (n_segments=3)":
+                dict(deltas=2, n_segments=3),
+            "skmm + delta2, mean/std/min/max per third of the clip (n_segments=3)":
+                dict(deltas=2, n_segments=3, pooling=["mean", "std", "min", "max"]),
         }
         for name, kw in variants.items():
             report(name, skmm_estimator(**kw).fit(paths).transform(paths))
-        frames = skmm_estimator(deltas=2).fit(paths).transform_frames(paths)
-        report("skmm frames (+delta2) pooled per third of the clip, mean/std",
-               thirds(frames))
         X_big = skmm_estimator(deltas=2).fit(paths).transform(paths)
         report("skmm + delta2 mean/std, standardised per speaker (transductive)",
                per_speaker_standardise(X_big, speakers))

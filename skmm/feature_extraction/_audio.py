@@ -417,6 +417,23 @@ def _pool(frames, names):
     return np.concatenate(out)
 
 
+def _pool_segments(frames, names, n_segments):
+    """Pool each of ``n_segments`` consecutive stretches of frames, side by side.
+
+    Segment ``i`` covers frames ``[floor(i n / s), ceil((i + 1) n / s))`` and at
+    least one frame, so clips shorter than ``n_segments`` frames reuse frames
+    rather than leave a segment empty.
+    """
+    if n_segments == 1:
+        return _pool(frames, names)
+    edges = np.linspace(0, len(frames), n_segments + 1)
+    out = []
+    for a, b in zip(edges[:-1], edges[1:]):
+        start = min(int(np.floor(a)), len(frames) - 1)
+        out.append(_pool(frames[start:max(int(np.ceil(b)), start + 1)], names))
+    return np.concatenate(out)
+
+
 def _clip_frames(y, sr, p, where):
     """Frame-level features of one clip: MFCCs (CMVN'd), then their deltas."""
     feat = _log_mel_cepstrum(y, sr, p, where)
@@ -440,7 +457,7 @@ def _clip_frames(y, sr, p, where):
     return feat
 
 
-def _process_chunk(items, indices, sr, resample, p_base, names):
+def _process_chunk(items, indices, sr, resample, p_base, names, n_segments=1):
     """Worker: load and featurise a chunk of clips. Returns [(features, rate)]."""
     results = []
     resolved = {}
@@ -450,7 +467,8 @@ def _process_chunk(items, indices, sr, resample, p_base, names):
         if rate not in resolved:
             resolved[rate] = _resolve(p_base, rate, where)
         feat = _clip_frames(y, rate, resolved[rate], where)
-        results.append((feat if names is None else _pool(feat, names), rate))
+        results.append((feat if names is None else _pool_segments(feat, names, n_segments),
+                        rate))
     return results
 
 
@@ -533,6 +551,12 @@ class MFCC(TransformerMixin, BaseEstimator):
         Statistics over frames: "mean", "std", "min", "max", "median" and
         percentiles "p<q>" with ``0 <= q <= 100`` (e.g. "p10"). Frame-level
         output is :meth:`transform_frames`.
+    n_segments : int, default=1
+        Pool each of this many consecutive stretches of the clip separately
+        and lay the results side by side (segment-major), which keeps the
+        coarse time course of a word: on FSDD leave-one-speaker-out, 3
+        segments lift accuracy from 0.73 to 0.83 (``benchmarks/results/mfcc.md``).
+        Each segment has at least one frame (short clips reuse frames).
     n_jobs : int or None, default=None
         Parallel jobs (joblib) over chunks of clips.
     verbose : int, default=0
@@ -590,6 +614,7 @@ class MFCC(TransformerMixin, BaseEstimator):
         "delta_width": [Interval(Integral, 3, None, closed="left")],
         "cmvn": [StrOptions({"mean", "mean_var"}), None],
         "pooling": [list, tuple],
+        "n_segments": [Interval(Integral, 1, None, closed="left")],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
     }
@@ -599,7 +624,8 @@ class MFCC(TransformerMixin, BaseEstimator):
                  pad_mode="constant", power=2.0, n_mels=128, fmin=0.0, fmax=None,
                  htk=False, mel_norm="slaney", dct_type=2, norm="ortho", lifter=0.0,
                  ref=1.0, amin=1e-10, top_db=80.0, deltas=0, delta_width=9,
-                 cmvn=None, pooling=("mean", "std"), n_jobs=None, verbose=0):
+                 cmvn=None, pooling=("mean", "std"), n_segments=1, n_jobs=None,
+                 verbose=0):
         self.sr = sr
         self.resample = resample
         self.n_mfcc = n_mfcc
@@ -625,6 +651,7 @@ class MFCC(TransformerMixin, BaseEstimator):
         self.delta_width = delta_width
         self.cmvn = cmvn
         self.pooling = pooling
+        self.n_segments = n_segments
         self.n_jobs = n_jobs
         self.verbose = verbose
 
@@ -702,14 +729,15 @@ class MFCC(TransformerMixin, BaseEstimator):
         names = self._check_params()
         self._pooling = names
         self.n_frame_features_ = self.n_mfcc * (1 + self.deltas)
-        self.n_features_out_ = self.n_frame_features_ * len(names)
+        self.n_features_out_ = self.n_frame_features_ * len(names) * self.n_segments
         return self
 
     def _run(self, X, pooled):
         check_is_fitted(self)
         items = self._check_X(X)
         names = _parse_pooling(self.pooling) if pooled else None
-        if pooled and self.n_mfcc * (1 + self.deltas) * len(names) != self.n_features_out_:
+        if pooled and (self.n_mfcc * (1 + self.deltas) * len(names) * self.n_segments
+                       != self.n_features_out_):
             raise ValueError("Parameters changed since fit; call fit again.")
         if self.sr is not None:
             _check_rate(self.sr, "sr")
@@ -720,14 +748,14 @@ class MFCC(TransformerMixin, BaseEstimator):
         n_jobs = effective_n_jobs(self.n_jobs)
         if n_jobs == 1 or n < 2:
             results = _process_chunk(items, range(n), self.sr, self.resample,
-                                     p_base, names)
+                                     p_base, names, self.n_segments)
         else:
             # Few large tasks: per-clip work is ~0.1 ms, too small for one task each.
             n_chunks = min(n, 4 * n_jobs)
             bounds = np.linspace(0, n, n_chunks + 1).astype(int)
             parts = Parallel(n_jobs=n_jobs, verbose=self.verbose)(
                 delayed(_process_chunk)(items[a:b], range(a, b), self.sr,
-                                        self.resample, p_base, names)
+                                        self.resample, p_base, names, self.n_segments)
                 for a, b in zip(bounds[:-1], bounds[1:])
             )
             results = [r for part in parts for r in part]
@@ -790,5 +818,7 @@ class MFCC(TransformerMixin, BaseEstimator):
         suffixes = ["", "_delta", "_delta2"][: 1 + self.deltas]
         frame_names = [f"mfcc{i}{s}" for s in suffixes for i in range(self.n_mfcc)]
         return np.asarray(
-            [f"{f}_{stat}" for stat in self._pooling for f in frame_names], dtype=object
+            [f"{f}_{stat}" + (f"_seg{seg}" if self.n_segments > 1 else "")
+             for seg in range(self.n_segments) for stat in self._pooling for f in frame_names],
+            dtype=object
         )

@@ -501,3 +501,31 @@ def test_raw_input_contract():
         y.append(i % 2)
     check_raw_input_estimator(MFCC(n_fft=256, hop_length=80, n_mels=40), X, np.array(y),
                               param_grid={"n_mfcc": [8, 13]})
+
+
+def test_segment_pooling_equals_pooling_each_stretch():
+    y = _synthetic()
+    est = MFCC(sr=8000, pooling=["mean", "max"], n_segments=3, **FSDD_PARAMS).fit([y])
+    frames = est.transform_frames([y])[0]
+    n = len(frames)
+    # segment i: frames floor(i n / 3) .. ceil((i + 1) n / 3)
+    bounds = [(int(np.floor(i * n / 3)), int(np.ceil((i + 1) * n / 3))) for i in range(3)]
+    expected = np.concatenate([
+        np.concatenate([frames[a:b].mean(axis=0), frames[a:b].max(axis=0)])
+        for a, b in bounds])
+    assert_allclose(est.transform([y])[0], expected, rtol=1e-12)
+    assert est.transform([y]).shape == (1, 3 * 2 * 13)
+    names = est.get_feature_names_out()
+    assert names[0] == "mfcc0_mean_seg0" and names[-1] == "mfcc12_max_seg2"
+    # One segment is plain pooling.
+    one = MFCC(sr=8000, pooling=["mean", "max"], **FSDD_PARAMS).fit([y]).transform([y])
+    assert_allclose(one[0], np.concatenate([frames.mean(axis=0), frames.max(axis=0)]))
+
+
+def test_segment_pooling_on_a_clip_shorter_than_the_segments():
+    y = _synthetic(seconds=0.03)  # 3 frames with hop 80 at 8 kHz, center=True
+    est = MFCC(sr=8000, n_segments=5, **FSDD_PARAMS).fit([y])
+    frames = est.transform_frames([y])[0]
+    assert len(frames) < 5
+    out = est.transform([y])
+    assert out.shape == (1, 5 * 2 * 13) and np.all(np.isfinite(out))
