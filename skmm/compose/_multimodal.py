@@ -14,6 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.base import TransformerMixin, clone
+from sklearn.utils import get_tags
 
 from ..utils._sklearn_compat import (
     HasMethods,
@@ -104,7 +105,8 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
     sparse_threshold : float, default=0.3
         If any block is sparse and the stacked density is below this, the
         stacked blocks stay sparse (as in
-        :class:`~sklearn.compose.ColumnTransformer`).
+        :class:`~sklearn.compose.ColumnTransformer`), unless the embedder's
+        tags say it needs dense input.
     n_jobs : int or None, default=None
         Modalities fitted in parallel threads (the transformers release the
         GIL in their numeric code).
@@ -200,12 +202,15 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
                 )
 
     def _stack(self, blocks):
-        if any(sp.issparse(b) for b in blocks):
+        # Stay sparse only where the embedder can take it (CCA can, kernel
+        # CCA cannot): its tags say so, not a list kept here.
+        sparse_ok = self.embedder is None or get_tags(self.embedder).input_tags.sparse
+        if any(sp.issparse(b) for b in blocks) and sparse_ok:
             total = sum(b.shape[0] * b.shape[1] for b in blocks)
             nnz = sum(b.nnz if sp.issparse(b) else np.count_nonzero(b) for b in blocks)
             if total and nnz / total < self.sparse_threshold:
                 return sp.hstack(blocks, format="csr")
-            blocks = [b.toarray() if sp.issparse(b) else b for b in blocks]
+        blocks = [b.toarray() if sp.issparse(b) else b for b in blocks]
         return np.hstack([np.asarray(b, dtype=float) for b in blocks])
 
     def _blocks(self, X, fitted=None, y=None):
@@ -331,6 +336,7 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
         block = _transform_one(self.transformers_[view], Xm)
         if self.embedder_ is None:
             return block
+        block = self._stack([block])  # dense where the embedder needs it
         if not hasattr(self.embedder_, "transform_view"):
             raise TypeError(
                 f"The embedder {type(self.embedder_).__name__} cannot embed a single view "
