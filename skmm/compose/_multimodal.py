@@ -8,7 +8,7 @@ nobody counts columns (a TF-IDF vocabulary width is only known after fitting).
 """
 
 import time
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
@@ -123,6 +123,8 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
         The fitted embedder.
     n_samples_fit_ : int
         Rows seen in ``fit``.
+    sparse_output_ : bool
+        Whether the stacked blocks are a sparse matrix (decided in ``fit``).
 
     Examples
     --------
@@ -145,7 +147,7 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
         "modalities": [list],
         "embedder": [HasMethods(["fit", "transform"]), None],
         "sparse_threshold": [Interval(Real, 0, 1, closed="both")],
-        "n_jobs": [None, int],
+        "n_jobs": [Integral, None],
         "verbose": ["verbose"],
     }
 
@@ -201,15 +203,24 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
                     f"transform, or be 'passthrough'; got {trans!r}."
                 )
 
-    def _stack(self, blocks):
-        # Stay sparse only where the embedder can take it (CCA can, kernel
-        # CCA cannot): its tags say so, not a list kept here.
+    def _wants_sparse(self, blocks):
+        """Sparse output: a sparse block, low density, and an embedder that can take it.
+
+        Decided once in ``fit`` (``sparse_output_``) so that transform never
+        switches type with a batch's density.
+        """
+        # The embedder's tags say whether it takes sparse input (CCA does,
+        # kernel CCA does not): no list of estimators kept here.
         sparse_ok = self.embedder is None or get_tags(self.embedder).input_tags.sparse
-        if any(sp.issparse(b) for b in blocks) and sparse_ok:
-            total = sum(b.shape[0] * b.shape[1] for b in blocks)
-            nnz = sum(b.nnz if sp.issparse(b) else np.count_nonzero(b) for b in blocks)
-            if total and nnz / total < self.sparse_threshold:
-                return sp.hstack(blocks, format="csr")
+        if not (sparse_ok and any(sp.issparse(b) for b in blocks)):
+            return False
+        total = sum(b.shape[0] * b.shape[1] for b in blocks)
+        nnz = sum(b.nnz if sp.issparse(b) else np.count_nonzero(b) for b in blocks)
+        return bool(total) and nnz / total < self.sparse_threshold
+
+    def _stack(self, blocks):
+        if self.sparse_output_:
+            return sp.hstack([sp.csr_matrix(b) for b in blocks], format="csr")
         blocks = [b.toarray() if sp.issparse(b) else b for b in blocks]
         return np.hstack([np.asarray(b, dtype=float) for b in blocks])
 
@@ -283,6 +294,7 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
             for (name, _, _), a, b in zip(self.modalities, edges[:-1], edges[1:])
         ]
         self.n_samples_fit_ = blocks[0].shape[0]
+        self.sparse_output_ = self._wants_sparse(blocks)
         Xt = self._stack(blocks)
         if self.embedder is None:
             self.embedder_ = None

@@ -181,8 +181,11 @@ class _BaseCCA(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
         X = self._validate_X(X, reset=True, ensure_min_samples=2)
         self._set_views(X.shape[1])
         self._check_views()
-        self._moments = self._moments_of(X)
-        return self._solve(self._moments)
+        moments = self._moments_of(X)
+        self._solve(moments)  # on the input's device
+        # Fitted state is NumPy, so a model fitted on a GPU unpickles anywhere.
+        self._moments = moments.to_numpy()
+        return self
 
     def partial_fit(self, X, y=None):
         """Update the moments with a block of rows and refit.
@@ -202,8 +205,12 @@ class _BaseCCA(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
             The updated estimator.
         """
         first = not hasattr(self, "_moments")
-        if first:
-            self._validate_params()
+        self._validate_params()
+        if not first and isinstance(self.reg, str) and self._moments.quartic is None:
+            raise ValueError(
+                "reg was changed to 'ledoit-wolf' between partial_fit calls; the moments "
+                "seen so far lack its statistics. Call fit (or start partial_fit afresh)."
+            )
         X = self._validate_X(X, reset=first, ensure_min_samples=2 if first else 1)
         if first:
             self._set_views(X.shape[1])

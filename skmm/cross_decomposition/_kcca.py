@@ -19,6 +19,7 @@ from sklearn.metrics.pairwise import pairwise_kernels
 from sklearn.preprocessing import KernelCenterer
 from sklearn.utils import check_random_state
 
+from ..utils._array_api import to_numpy
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from ._base import MultiViewEmbedderMixin
 from ._cca import CCA
@@ -42,7 +43,7 @@ class _KernelPCAMap:
         # rounding noise, keeping them would add n - r meaningless features
         keep = evals > max(evals[-1], 0) * X.shape[0] * np.finfo(np.float64).eps * 10
         evals, evecs = evals[keep][::-1], evecs[:, keep][:, ::-1]
-        self.X_fit_ = X
+        self.X_fit_ = to_numpy(X)
         self.alphas_ = evecs / np.sqrt(evals)
         return evecs * np.sqrt(evals)
 

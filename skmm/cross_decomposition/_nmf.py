@@ -440,9 +440,9 @@ class CollectiveNMF(ClassNamePrefixFeaturesOutMixin, MultiViewEmbedderMixin, Tra
         n_samples, n_features = X.shape
         k = self.n_components
         init = self.init
+        used = np.flatnonzero(c > 0)  # columns of views with a nonzero weight
         if init is None:
-            init = "nndsvda" if k <= min(n_samples, n_features) else "random"
-        used = np.flatnonzero(c > 0)
+            init = "nndsvda" if k <= min(n_samples, used.size) else "random"
         if init == "nndsvda" and k > min(n_samples, used.size):
             raise ValueError(
                 f"init='nndsvda' needs n_components <= min(n_samples, n_features of "
@@ -505,7 +505,7 @@ class CollectiveNMF(ClassNamePrefixFeaturesOutMixin, MultiViewEmbedderMixin, Tra
         views = self._set_views(X.shape[1])
         self._check_non_negative(X, views, "fit")
         if sp.issparse(X):
-            X.sort_indices()
+            X = X.sorted_indices()  # a sorted copy: never reorder the caller's matrix
         lam, c = self._column_weights(X)
         W, H = self._initial_factors(X, c)
         W, H, n_iter, curve = _solve(X, W, H, c, beta=self._beta, solver=self.solver,

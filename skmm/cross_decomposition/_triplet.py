@@ -17,7 +17,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils import check_random_state
+from sklearn.utils import assert_all_finite, check_random_state, column_or_1d
 
 from ..utils._array_api import get_namespace
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context, validate_data
@@ -328,9 +328,14 @@ class TripletEmbedding(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
         n = X.shape[0]
         labels = None
         if y is not None:
-            y = np.asarray(y)
+            y = column_or_1d(y, warn=True)
             if y.shape[0] != n:
                 raise ValueError(f"y has {y.shape[0]} entries but X has {n} rows.")
+            if y.dtype.kind == "f":
+                assert_all_finite(y, input_name="y")
+            if np.unique(y).size < 2:
+                raise ValueError("y has 1 class: same-class positives need at "
+                                 "least two classes (or pass y=None to use the pairs).")
             labels = xp.asarray(np.unique(y, return_inverse=True)[1].reshape(-1))
 
         blocks = self._view_blocks(X)

@@ -258,6 +258,8 @@ def _resolve(params, sr, where="signal"):
         )
     if p["hop_length"] is None:
         p["hop_length"] = p["win_length"] // 4
+    if p["n_mfcc"] > p["n_mels"]:
+        raise ValueError(f"n_mfcc={p['n_mfcc']} cannot exceed n_mels={p['n_mels']}.")
     fmax = sr / 2.0 if p["fmax"] is None else p["fmax"]
     if not p["fmin"] < fmax:
         raise ValueError(
@@ -727,7 +729,6 @@ class MFCC(TransformerMixin, BaseEstimator):
         """
         self._check_X(X)
         names = self._check_params()
-        self._pooling = names
         self.n_frame_features_ = self.n_mfcc * (1 + self.deltas)
         self.n_features_out_ = self.n_frame_features_ * len(names) * self.n_segments
         return self
@@ -819,6 +820,7 @@ class MFCC(TransformerMixin, BaseEstimator):
         frame_names = [f"mfcc{i}{s}" for s in suffixes for i in range(self.n_mfcc)]
         return np.asarray(
             [f"{f}_{stat}" + (f"_seg{seg}" if self.n_segments > 1 else "")
-             for seg in range(self.n_segments) for stat in self._pooling for f in frame_names],
+             for seg in range(self.n_segments) for stat in _parse_pooling(self.pooling)
+             for f in frame_names],
             dtype=object
         )

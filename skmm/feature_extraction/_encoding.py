@@ -3,8 +3,11 @@
 Every function takes the namespace ``xp`` first and uses only ``xp.*`` on its
 arrays, so the same code runs on NumPy, CuPy or ``array_api_strict``.
 Distances are one GEMM (``||d||^2 - 2 d c^T + ||c||^2``); the standard has no
-scatter-add, so per-cluster sums are one-hot matrix products, also GEMMs.
+scatter-add, so per-cluster sums go through ``utils._array_api.group_sums``
+(a sparse product on NumPy, a one-hot GEMM elsewhere).
 """
+
+from ..utils._array_api import group_sums
 
 __all__ = [
     "encode_image",
@@ -116,16 +119,17 @@ def _lloyd_sums(xp, D, centers, chunk, with_inertia=False):
     # needed for the inertia.
     k = centers.shape[0]
     cn = xp.sum(centers * centers, axis=1)[None, :]
+    minus2c = -2.0 * centers
     sums = xp.zeros_like(centers)
     counts = xp.zeros((k,), dtype=D.dtype, device=_device(D))
     inertia = 0.0
     for start in range(0, D.shape[0], chunk):
         block = D[start:min(start + chunk, D.shape[0]), ...]
-        partial = cn - 2.0 * (block @ centers.T)
+        partial = block @ minus2c.T + cn
         labels = xp.argmin(partial, axis=1)
-        onehot = _one_hot(xp, labels, k, D.dtype)
-        sums = sums + onehot.T @ block
-        counts = counts + xp.sum(onehot, axis=0)
+        block_sums, block_counts = group_sums(xp, labels, block, k)
+        sums = sums + block_sums
+        counts = counts + block_counts
         if with_inertia:
             best = xp.min(partial, axis=1) + xp.sum(block * block, axis=1)
             inertia += float(xp.sum(xp.maximum(best, xp.zeros_like(best))))

@@ -68,10 +68,8 @@ def read_image(image, *, max_side=None, index=0):
 
     Raises
     ------
-    FileNotFoundError
-        The path does not exist.
     ValueError
-        Undecodable file, empty array, wrong number of dimensions or channels,
+        Missing or undecodable file, empty array, wrong number of dimensions or channels,
         NaN/inf or float values outside [0, 1].
     TypeError
         An item that is neither a path nor a numeric array.
@@ -81,7 +79,7 @@ def read_image(image, *, max_side=None, index=0):
     if isinstance(image, (str, os.PathLike)):
         path = os.fspath(image)
         if not os.path.isfile(path):
-            raise FileNotFoundError(f"{where}: no such file")
+            raise ValueError(f"{where}: no such file")
         # Read bytes ourselves: cv2.imread fails silently on missing files and
         # on non-ASCII paths on some platforms.
         with open(path, "rb") as fh:
@@ -524,6 +522,10 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             raise ValueError(f"the training images gave {total} descriptors, fewer than "
                              f"n_clusters={self.n_clusters}; lower n_clusters, step or "
                              "patch_size, or use larger images")
+        if self.codebook_sample < self.n_clusters:
+            raise ValueError(f"codebook_sample={self.codebook_sample} is smaller than "
+                             f"n_clusters={self.n_clusters}: the codebook needs at least "
+                             "one sampled descriptor per codeword")
         n_dims = descs[int(np.argmax(counts))][0].shape[1]
         if total > self.codebook_sample:
             pick = np.sort(rng.choice(total, self.codebook_sample, replace=False))

@@ -24,6 +24,8 @@ def _relevance(y_query, y_items):
 
 
 def _ranked_relevance(y_query, y_items, scores, k):
+    if k is not None and not (isinstance(k, (int, np.integer)) and k >= 1):
+        raise ValueError(f"k must be a positive integer or None, got {k!r}.")
     scores = check_array(scores, ensure_all_finite=True, input_name="scores")
     check_consistent_length(y_query, scores)
     if scores.shape[1] != len(y_items):
@@ -107,14 +109,16 @@ def precision_at_k(y_query, y_items, scores, *, k=10):
     scores : array-like of shape (n_queries, n_items)
         Similarity of each query to each item; higher ranks first.
     k : int, default=10
-        Cut-off rank.
+        Cut-off rank. With fewer than ``k`` items the missing ranks count as
+        misses (the denominator stays ``k``).
 
     Returns
     -------
     precision : float
         Precision at ``k`` averaged over the queries.
     """
-    if not (isinstance(k, (int, np.integer)) and k >= 1):
-        raise ValueError(f"k must be a positive integer, got {k!r}.")
+    if k is None:
+        raise ValueError("k must be a positive integer, got None.")
     ranked = _ranked_relevance(y_query, y_items, scores, k)
-    return float(ranked.mean(axis=1).mean())
+    # Divide by k even when fewer items exist: missing ranks count as misses.
+    return float((ranked.sum(axis=1) / k).mean())

@@ -13,6 +13,7 @@ import scipy.sparse as sp
 
 __all__ = [
     "cholesky",
+    "group_sums",
     "device",
     "get_namespace",
     "is_numpy_namespace",
@@ -108,3 +109,37 @@ def cholesky(xp, a):
         with cupyx.errstate(linalg="raise"):
             return xp.linalg.cholesky(a)
     return xp.linalg.cholesky(a)
+
+
+def group_sums(xp, labels, values, n_groups):
+    """Per-group row sums and counts: ``sums[g] = values[labels == g].sum(0)``.
+
+    The standard has no scatter-add. NumPy gets a sparse one-hot product
+    (linear in the rows, where a dense one-hot GEMM costs as much as the
+    distance GEMM of a k-means step); other namespaces (CuPy) use the dense
+    one-hot GEMM, which is deterministic, unlike atomic scatter-adds.
+
+    Parameters
+    ----------
+    xp : namespace
+    labels : integer array of shape (n,)
+        Group of each row, in ``[0, n_groups)``.
+    values : array of shape (n, d)
+    n_groups : int
+
+    Returns
+    -------
+    sums : array of shape (n_groups, d)
+    counts : array of shape (n_groups,), dtype of ``values``
+    """
+    if is_numpy_namespace(xp):
+        labels = np.asarray(labels)
+        n = labels.shape[0]
+        onehot = sp.csr_matrix(
+            (np.ones(n, dtype=values.dtype), (labels, np.arange(n))), shape=(n_groups, n)
+        )
+        counts = np.bincount(labels, minlength=n_groups).astype(values.dtype)
+        return np.asarray(onehot @ values), counts
+    codes = xp.arange(n_groups, dtype=labels.dtype, device=device(labels))
+    onehot = xp.astype(labels[:, None] == codes[None, :], values.dtype)
+    return onehot.T @ values, xp.sum(onehot, axis=0)

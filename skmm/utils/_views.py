@@ -110,11 +110,11 @@ def resolve_views(views, n_features):
         )
     counts = np.zeros(n_features, dtype=int)
     for _, cols in resolved:
-        counts[cols] += 1
+        np.add.at(counts, cols, 1)  # a column repeated within a view counts twice
     if np.any(counts > 1):
         raise ValueError(
             f"Views overlap: columns {np.flatnonzero(counts > 1)[:10].tolist()} belong "
-            "to more than one view."
+            "to more than one view (or repeat within one)."
         )
     if np.any(counts == 0):
         raise ValueError(

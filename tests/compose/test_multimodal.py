@@ -7,8 +7,9 @@ import sys
 import joblib
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.base import clone
-from sklearn.decomposition import PCA
+from sklearn.decomposition import PCA, FastICA
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
@@ -136,3 +137,19 @@ def test_errors():
                                ("t", StandardScaler(), ["a"])]).fit(X)
     with pytest.raises(TypeError, match="cannot embed a single view"):
         _mm(PCA(2)).fit(X).transform_view(X, "text")
+
+
+def test_output_type_is_decided_at_fit():
+    # A sparse TF-IDF block with a small dense block stays sparse in fit; a
+    # transform batch of other density must not switch the output type.
+    X, _ = _records()
+    mm = MultiModalTransformer([("text", TfidfVectorizer(), "text"),
+                                ("num", "passthrough", ["a"])], sparse_threshold=0.9).fit(X)
+    assert mm.sparse_output_
+    dense_batch = {"text": ["red apple cherry ruby rose"] * 3, "a": [1.0, 2.0, 3.0]}
+    assert sp.issparse(mm.transform(dense_batch))
+    # FastICA's tags refuse sparse input: dense whatever the threshold.
+    ica = FastICA(2, random_state=0, whiten="unit-variance", max_iter=1000, tol=1e-2)
+    mm = MultiModalTransformer([("text", TfidfVectorizer(), "text")], embedder=ica,
+                               sparse_threshold=1.0).fit(X)
+    assert not mm.sparse_output_

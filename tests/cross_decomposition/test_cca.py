@@ -367,3 +367,18 @@ def test_nutrimouse_regularised():
     lw = CCA(3, views={"gene": 120, "lipid": 21}, reg="ledoit-wolf").fit(X)
     ref_lw = [ledoit_wolf_shrinkage(gene), ledoit_wolf_shrinkage(lipid)]
     assert_allclose(lw.reg_, ref_lw, rtol=1e-9)
+
+
+def test_fitted_moments_are_numpy_for_array_api_input():
+    xps = pytest.importorskip("array_api_strict")
+    X = _latent_views(n=100)
+    cca = CCA(2, views=[6, 5]).fit(xps.asarray(X, device=xps.Device("device1")))
+    assert isinstance(cca._moments.m2, np.ndarray)  # pickles without the device
+
+
+def test_switching_reg_to_ledoit_wolf_mid_stream():
+    X = _latent_views()
+    cca = CCA(2, views=[6, 5], reg=0.1).partial_fit(X[:200])
+    cca.set_params(reg="ledoit-wolf")
+    with pytest.raises(ValueError, match="changed to 'ledoit-wolf' between partial_fit"):
+        cca.partial_fit(X[200:])

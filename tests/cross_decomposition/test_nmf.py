@@ -225,3 +225,26 @@ def test_mfeat_loss_monotone_and_parity(solver, beta):
             plain.fit(X)
         ref, _, _ = _sk_nmf(X, solver=ref_solver, **kw)
         assert _rel(plain.components_, ref.components_) < 1e-8
+
+
+def test_callers_sparse_matrix_is_not_reordered():
+    X = sp.csr_matrix(_lowrank())
+    # unsorted column indices within each row, as some producers leave them
+    X = sp.csr_matrix((X.data, X.indices, X.indptr), shape=X.shape)
+    for i in range(X.shape[0]):
+        a, b = X.indptr[i], X.indptr[i + 1]
+        X.indices[a:b] = X.indices[a:b][::-1]
+        X.data[a:b] = X.data[a:b][::-1]
+    X.has_sorted_indices = False
+    before = X.indices.copy()
+    CollectiveNMF(n_components=3, views=[30, 20], max_iter=20, tol=0, random_state=0).fit(X)
+    np.testing.assert_array_equal(X.indices, before)
+
+
+def test_automatic_init_counts_only_weighted_views():
+    # Five components but only four columns carry weight: the automatic
+    # init must fall back to random rather than fail.
+    X = _lowrank(d1=4, d2=20)
+    est = CollectiveNMF(n_components=5, views=[4, 20], view_weights=[1.0, 0.0],
+                        max_iter=20, tol=0, random_state=0).fit(X)
+    assert est.components_.shape == (5, 24)

@@ -146,3 +146,13 @@ def test_siamese_shares_one_map_and_checks_widths():
         TripletEmbedding(views=[20, 15], shared_weights=True).fit(_paired(n=30))
     with pytest.raises(ValueError, match="y has 3 entries"):
         TripletEmbedding().fit(X, [0, 1, 2])
+
+
+def test_bad_labels():
+    X = _paired(n=40)
+    y = np.arange(40) % 2.0
+    y[3] = np.nan
+    with pytest.raises(ValueError, match="y contains NaN"):
+        TripletEmbedding(views=[20, 15], max_iter=1).fit(X, y)
+    with pytest.raises(ValueError, match="y has 1 class"):
+        TripletEmbedding(views=[20, 15], max_iter=1).fit(X, np.zeros(40))

@@ -529,3 +529,16 @@ def test_segment_pooling_on_a_clip_shorter_than_the_segments():
     assert len(frames) < 5
     out = est.transform([y])
     assert out.shape == (1, 5 * 2 * 13) and np.all(np.isfinite(out))
+
+
+def test_feature_names_follow_set_params():
+    y = _synthetic()
+    est = MFCC(sr=8000, **FSDD_PARAMS).fit([y])
+    est.set_params(pooling=["min", "max"])
+    assert est.get_feature_names_out()[0] == "mfcc0_min"
+    assert est.transform([y]).shape[1] == len(est.get_feature_names_out())
+
+
+def test_mfcc_function_checks_n_mfcc_against_n_mels():
+    with pytest.raises(ValueError, match="n_mfcc=50 cannot exceed n_mels=40"):
+        mfcc(_synthetic(), 8000, n_mfcc=50, n_mels=40)

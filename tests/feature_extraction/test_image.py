@@ -169,7 +169,7 @@ def test_too_few_descriptors_to_fit():
 def test_bad_files_are_named(tmp_path):
     good = textures(1)[0][0]
     missing = tmp_path / "missing.png"
-    with pytest.raises(FileNotFoundError, match=r"image 1 \(.*missing\.png'\): no such file"):
+    with pytest.raises(ValueError, match=r"image 1 \(.*missing\.png'\): no such file"):
         SIFTBoVW(n_clusters=2).fit([good, missing])
     garbage = tmp_path / "garbage.jpg"
     garbage.write_bytes(np.random.default_rng(0).bytes(200))
@@ -293,3 +293,10 @@ def test_memory_caches_descriptors_across_fits(tmp_path):
     ref_reversed = SIFTBoVW(n_clusters=4, random_state=0).fit(paths[::-1]).transform(paths)
     np.testing.assert_array_equal(cached.fit(paths[::-1]).transform(paths), ref_reversed)
     assert len(list((tmp_path / "cache").rglob("output.pkl"))) == n_entries
+
+
+def test_codebook_sample_smaller_than_codebook():
+    rng = np.random.default_rng(0)
+    images = [rng.integers(0, 256, (48, 48), dtype=np.uint8) for _ in range(3)]
+    with pytest.raises(ValueError, match="codebook_sample=4 is smaller than n_clusters=8"):
+        SIFTBoVW(n_clusters=8, codebook_sample=4).fit(images)

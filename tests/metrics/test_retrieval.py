@@ -41,3 +41,12 @@ def test_bad_input():
         precision_at_k([0], [0], [[1.0]], k=0)
     with pytest.raises(ValueError, match="NaN"):
         mean_average_precision([0], [0, 1], [[np.nan, 1.0]])
+
+
+def test_k_is_checked_everywhere_and_short_lists_count_misses():
+    scores = [[0.9, 0.1]]
+    for k in (0, -1, 1.5):
+        with pytest.raises(ValueError, match="positive integer"):
+            mean_average_precision([0], [0, 1], scores, k=k)
+    # two items, one relevant, k=4: one hit out of four ranks
+    assert precision_at_k([0], [0, 1], scores, k=4) == 0.25

@@ -37,3 +37,23 @@ def test_numpy_solve_triangular_matches_scipy():
 def test_cholesky_raises_on_non_pd():
     with pytest.raises(np.linalg.LinAlgError):
         cholesky(get_namespace(np.eye(2)), -np.eye(2))
+
+
+def test_group_sums_numpy_and_strict_agree_with_a_loop():
+    from skmm.utils._array_api import group_sums
+
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 5, 200)
+    labels[labels == 3] = 4  # an empty group keeps a zero row
+    values = rng.normal(size=(200, 3))
+    expected = np.stack([values[labels == g].sum(axis=0) for g in range(5)])
+    sums, counts = group_sums(get_namespace(values), labels, values, 5)
+    np.testing.assert_allclose(sums, expected, atol=1e-12)
+    np.testing.assert_array_equal(counts, np.bincount(labels, minlength=5))
+
+    xps = pytest.importorskip("array_api_strict")
+    dev = xps.Device("device1")
+    s2, c2 = group_sums(xps, xps.asarray(labels, device=dev), xps.asarray(values, device=dev), 5)
+    assert s2.device == dev
+    np.testing.assert_allclose(to_numpy(s2), expected, atol=1e-12)
+    np.testing.assert_array_equal(to_numpy(c2), counts)

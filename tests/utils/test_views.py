@@ -39,3 +39,8 @@ def test_bad_views(views, n, match):
 def test_bad_views_type():
     with pytest.raises(TypeError, match="`views` must be"):
         resolve_views("abc", 3)
+
+
+def test_column_repeated_within_a_view():
+    with pytest.raises(ValueError, match=r"columns \[0\] belong to more than one view"):
+        resolve_views([[0, 0, 1], [2, 3]], 4)
