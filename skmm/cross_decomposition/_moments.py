@@ -105,11 +105,15 @@ class Moments:
         mean = xp.mean(X, axis=0)
         m2 = xp.zeros((d, d), dtype=f64, device=device(X))
         quartic = None if views is None else [[0.0, 0.0, 0.0] for _ in views]
-        # Centre and multiply in row blocks: a block stays in cache between the
-        # subtraction and the SYRK, and no n x d centred copy is allocated
-        # (its page faults cost more than the product on tall X).
-        rows = max(2048, _BLOCK_BYTES // max(1, d * (xp.finfo(X.dtype).bits // 8)))
-        buf = np.empty((min(rows, n), d), dtype=X.dtype) if is_numpy_namespace(xp) else None
+        # On CPU, centre and multiply in row blocks: a block stays in cache
+        # between the subtraction and the SYRK, and no n x d centred copy is
+        # allocated (its page faults cost more than the product on tall X).
+        # A GPU wants one large product instead of many small ones.
+        on_cpu = is_numpy_namespace(xp)
+        rows = n
+        if on_cpu:
+            rows = max(2048, _BLOCK_BYTES // max(1, d * (xp.finfo(X.dtype).bits // 8)))
+        buf = np.empty((min(rows, n), d), dtype=X.dtype) if on_cpu else None
         for start in range(0, n, rows):
             block = X[start:min(start + rows, n), ...]
             if buf is not None:
