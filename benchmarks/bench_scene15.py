@@ -78,6 +78,7 @@ def main():
     from threadpoolctl import threadpool_info
 
     from skmm.feature_extraction import SIFTBoVW
+    from skmm.feature_extraction._image import rootsift_transform
 
     meta = pd.read_csv(DATA / "metadata.csv")
     paths = np.array([str(DATA / p) for p in meta["path"]])
@@ -190,6 +191,18 @@ def main():
                   codebook_sample=SAMPLE, random_state=SEED).fit_descriptors(d_train)
     t_gmm = time.perf_counter() - t
     run_linear("Fisher K=64, PCA-64 (8192-d), power+L2, LinearSVC C=1", fv)
+
+    # RootSIFT is a per-descriptor map, so the cached descriptors serve it too.
+    rs_train = [(rootsift_transform(d), p) for d, p in d_train]
+    rs_test = [(rootsift_transform(d), p) for d, p in d_test]
+    d_train, d_test = rs_train, rs_test
+    rs = SIFTBoVW(M, encoding="hist", pyramid_levels=2, normalize="l1", codebook_sample=SAMPLE,
+                  random_state=SEED).fit_descriptors(d_train)
+    run_hik(f"RootSIFT hist M={M}, L=2, HIK SVC C=10", rs)
+    fv_rs = SIFTBoVW(64, encoding="fisher", pca_components=64, pyramid_levels=1,
+                     normalize="power", codebook_sample=SAMPLE,
+                     random_state=SEED).fit_descriptors(d_train)
+    run_linear("RootSIFT Fisher K=64, PCA-64, L=1 (40960-d), power+L2, LinearSVC C=1", fv_rs)
     t_total = time.perf_counter() - t_start
 
     # ---- report -----------------------------------------------------------
