@@ -18,7 +18,15 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from ..utils._array_api import cholesky, device, get_namespace, solve_triangular, to_numpy
+from ..utils._array_api import (
+    cholesky,
+    device,
+    eigh_top,
+    get_namespace,
+    small_solve_context,
+    solve_triangular,
+    to_numpy,
+)
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from ._base import MultiViewEmbedderMixin
 from ._moments import Moments
@@ -78,10 +86,9 @@ def _top_singular_vectors(xp, K, k):
     """
     transpose = K.shape[0] < K.shape[1]
     A = K.T if transpose else K  # tall: A = U S V^T with V from eigh(A^T A)
-    evals, evecs = xp.linalg.eigh(A.T @ A)
-    top = evals[-k:]
-    if float(xp.min(top)) > 1e-8 * max(float(evals[-1]), 1e-300):
-        V = xp.flip(evecs[:, -k:], axis=1)
+    top, evecs = eigh_top(xp, A.T @ A, k)
+    if float(xp.min(top)) > 1e-8 * max(float(top[-1]), 1e-300):
+        V = xp.flip(evecs, axis=1)
         U = (A @ V) / xp.sqrt(xp.flip(top))
         return (V, U) if transpose else (U, V)
     U, _, Vt = xp.linalg.svd(K, full_matrices=False)
@@ -182,7 +189,8 @@ class _BaseCCA(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
         self._set_views(X.shape[1])
         self._check_views()
         moments = self._moments_of(X)
-        self._solve(moments)  # on the input's device
+        with small_solve_context(get_namespace(moments.m2)):
+            self._solve(moments)  # on the input's device
         # Fitted state is NumPy, so a model fitted on a GPU unpickles anywhere.
         self._moments = moments.to_numpy()
         return self
@@ -218,7 +226,8 @@ class _BaseCCA(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
             self._moments = self._moments_of(X).to_numpy()
         else:
             self._moments = self._moments.merge(self._moments_of(X).to_numpy(), self.views_)
-        return self._solve(self._moments)
+        with small_solve_context(get_namespace(self._moments.m2)):
+            return self._solve(self._moments)
 
     def _project(self, X_view, W, mean):
         if sp.issparse(X_view):
