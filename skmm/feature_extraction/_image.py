@@ -337,7 +337,8 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         cores, so on few cores this gains little (2 cores, 300 15-Scene
         images: 1.89 s with ``n_jobs=1``, 1.73 s with 2).
     verbose : int, default=0
-        joblib verbosity of the extraction.
+        joblib verbosity of the extraction (progress is printed for any
+        ``n_jobs`` when it is positive).
 
     Attributes
     ----------
@@ -445,9 +446,9 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         # cross-validation folds reuse each image's descriptors.
         extract = check_memory(self.memory).cache(_extract_keyed, ignore=["index"])
         jobs = ((item, _file_stamp(item), i, params) for i, item in enumerate(items))
-        if self.n_jobs in (None, 1):
+        if self.n_jobs in (None, 1) and not self.verbose:
             return [extract(*job) for job in jobs]
-        # Threads: OpenCV releases the GIL, and the descriptors need not be
+        # joblib also reports progress with verbose, even for one job. Threads: OpenCV releases the GIL, and the descriptors need not be
         # pickled back from worker processes.
         return Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(
             delayed(extract)(*job) for job in jobs)

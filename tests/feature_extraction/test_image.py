@@ -300,3 +300,11 @@ def test_codebook_sample_smaller_than_codebook():
     images = [rng.integers(0, 256, (48, 48), dtype=np.uint8) for _ in range(3)]
     with pytest.raises(ValueError, match="codebook_sample=4 is smaller than n_clusters=8"):
         SIFTBoVW(n_clusters=8, codebook_sample=4).fit(images)
+
+
+def test_verbose_reports_progress_with_one_job(capfd):
+    rng = np.random.default_rng(0)
+    images = [rng.integers(0, 256, (48, 48), dtype=np.uint8) for _ in range(4)]
+    SIFTBoVW(n_clusters=4, verbose=5).fit(images)
+    out, err = capfd.readouterr()
+    assert "Done   4 out of   4" in out + err
