@@ -38,16 +38,20 @@ class MultiViewEmbedderMixin:
         return [X[:, cols] if isinstance(cols, slice) else xp.take(X, xp.asarray(cols), axis=1)
                 for _, cols in self.views_]
 
-    def _validate_X(self, X, *, reset, ensure_min_samples=1, allow_nan=False):
+    def _validate_X(self, X, *, reset, ensure_min_samples=1, allow_nan=False,
+                    ensure_finite=True):
         """``validate_data`` for NumPy/SciPy input; array-API arrays (CuPy,
-        array_api_strict) keep their namespace and device and get the same checks."""
+        array_api_strict) keep their namespace and device and get the same checks.
+
+        ``ensure_finite=False`` skips the NaN/inf scan for callers that detect
+        them for free later (the diagonal of ``X^T X`` in a CCA fit)."""
         accept_sparse = self._accept_sparse()
         # CuPy arrays may lack ``__array_namespace__``: ask array-api-compat.
         if sp.issparse(X) or is_numpy_namespace(get_namespace(X)):
             return validate_data(
                 self, X, reset=reset, accept_sparse=accept_sparse,
                 dtype=[np.float64, np.float32], ensure_min_samples=ensure_min_samples,
-                ensure_all_finite="allow-nan" if allow_nan else True,
+                ensure_all_finite=("allow-nan" if allow_nan else True) if ensure_finite else False,
             )
         xp = get_namespace(X)
         if X.ndim != 2:
@@ -59,7 +63,7 @@ class MultiViewEmbedderMixin:
                 f"Found array with {X.shape[0]} sample(s) while a minimum of "
                 f"{ensure_min_samples} is required."
             )
-        if not allow_nan and not bool(xp.all(xp.isfinite(X))):
+        if ensure_finite and not allow_nan and not bool(xp.all(xp.isfinite(X))):
             raise ValueError("Input X contains NaN or infinity.")
         if reset:
             self.n_features_in_ = X.shape[1]

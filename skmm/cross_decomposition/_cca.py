@@ -34,6 +34,14 @@ from ._moments import Moments
 __all__ = ["CCA"]
 
 
+def _check_finite(moments):
+    """Raise if the rows had NaN or inf: they make ``diag(M2)`` or the mean non-finite."""
+    xp = get_namespace(moments.m2)
+    diag = xp.linalg.diagonal(moments.m2)
+    if not (bool(xp.all(xp.isfinite(diag))) and bool(xp.all(xp.isfinite(moments.mean)))):
+        raise ValueError("Input X contains NaN or infinity.")
+
+
 def _shrink(xp, C, r):
     d = C.shape[0]
     mu = xp.linalg.trace(C) / d
@@ -185,10 +193,14 @@ class _BaseCCA(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        X = self._validate_X(X, reset=True, ensure_min_samples=2)
+        # NaN or inf in X shows on the diagonal of X^T X: checked there, which
+        # spares a full pass over X.
+        X = self._validate_X(X, reset=True, ensure_min_samples=2, ensure_finite=False)
         self._set_views(X.shape[1])
         self._check_views()
-        moments = self._moments_of(X)
+        with np.errstate(invalid="ignore", over="ignore"):  # inf - inf, reported below
+            moments = self._moments_of(X)
+        _check_finite(moments)
         with small_solve_context(get_namespace(moments.m2)):
             self._solve(moments)  # on the input's device
         # Fitted state is NumPy, so a model fitted on a GPU unpickles anywhere.

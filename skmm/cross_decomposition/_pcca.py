@@ -98,9 +98,10 @@ class ProbabilisticCCA(_BaseCCA):
     def _check_views(self):
         CCA._check_views(self)
 
-    def _validate_X(self, X, *, reset, ensure_min_samples=1, allow_nan=False):
+    def _validate_X(self, X, *, reset, ensure_min_samples=1, allow_nan=False,
+                    ensure_finite=True):
         X = super()._validate_X(X, reset=reset, ensure_min_samples=ensure_min_samples,
-                                allow_nan=True)
+                                allow_nan=True, ensure_finite=ensure_finite)
         if allow_nan:
             return X
         # fitting: complete cases only (rows with a NaN are dropped)

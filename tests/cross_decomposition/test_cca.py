@@ -382,3 +382,16 @@ def test_switching_reg_to_ledoit_wolf_mid_stream():
     cca.set_params(reg="ledoit-wolf")
     with pytest.raises(ValueError, match="changed to 'ledoit-wolf' between partial_fit"):
         cca.partial_fit(X[200:])
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_non_finite_input_is_caught_in_the_moments(bad, sparse):
+    # fit skips the separate NaN/inf scan: the diagonal of X^T X reveals them.
+    X = _latent_views(n=60)
+    X[7, 8] = bad
+    if sparse:
+        X = sp.csr_matrix(X)
+    for est in (CCA(2, views=[6, 5]), MCCA(2, views=[6, 5])):
+        with pytest.raises(ValueError, match="NaN or infinity"):
+            est.fit(X)
