@@ -157,6 +157,16 @@ def dense_grid(height, width, step, patch_size):
     return np.column_stack([gx.ravel(), gy.ravel()])
 
 
+def _patch_sizes(patch_size):
+    sizes = [patch_size] if isinstance(patch_size, Integral) else list(patch_size)
+    if not sizes or not all(isinstance(s, Integral) and s >= 1 for s in sizes):
+        raise ValueError(
+            f"patch_size must be a positive integer or a non-empty sequence of them, "
+            f"got {patch_size!r}."
+        )
+    return sizes
+
+
 def sift_descriptors(gray, *, detector="dense", step=8, patch_size=16, rootsift=False,
                      max_descriptors=None, seed=0):
     """SIFT descriptors of a grayscale image and their relative positions.
@@ -169,7 +179,10 @@ def sift_descriptors(gray, *, detector="dense", step=8, patch_size=16, rootsift=
         descriptor window (OpenCV's SIFT window is ~6 x ``KeyPoint.size``, so
         ``KeyPoint.size = patch_size / 6``). ``"keypoints"``: the SIFT
         difference-of-Gaussian detector, with its own scales.
-    step, patch_size : int
+    step : int
+    patch_size : int or sequence of int
+        Several sizes give multi-scale dense SIFT: one grid per size, the
+        descriptors of all scales together.
     rootsift : bool
         Return RootSIFT (Arandjelovic & Zisserman 2012): the square root of
         the L1-normalised descriptor.
@@ -189,8 +202,9 @@ def sift_descriptors(gray, *, detector="dense", step=8, patch_size=16, rootsift=
     sift = cv2.SIFT_create()
     h, w = gray.shape
     if detector == "dense":
-        grid = dense_grid(h, w, step, patch_size)
-        kps = [cv2.KeyPoint(float(x), float(y), patch_size / 6.0) for x, y in grid]
+        kps = [cv2.KeyPoint(float(x), float(y), size / 6.0)
+               for size in _patch_sizes(patch_size)
+               for x, y in dense_grid(h, w, step, size)]
         if kps:
             kps, desc = sift.compute(gray, kps)
         else:
@@ -277,9 +291,11 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         Dense grid (every ``step`` px) or the SIFT keypoint detector.
     step : int, default=8
         Grid step in pixels (``detector="dense"``).
-    patch_size : int, default=16
+    patch_size : int or sequence of int, default=16
         Descriptor window in pixels for the dense grid (OpenCV's SIFT window
         is about 6 x ``KeyPoint.size``, so ``KeyPoint.size = patch_size / 6``).
+        A sequence, e.g. ``(16, 24, 32)``, gives multi-scale dense SIFT: one
+        grid per size, every scale's descriptors pooled together.
     rootsift : bool, default=False
         Use RootSIFT (square root of the L1-normalised descriptor).
     max_side : int or None, default=None
@@ -385,7 +401,7 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         "n_clusters": [Interval(Integral, 1, None, closed="left")],
         "detector": [StrOptions({"dense", "keypoints"})],
         "step": [Interval(Integral, 1, None, closed="left")],
-        "patch_size": [Interval(Integral, 1, None, closed="left")],
+        "patch_size": [Interval(Integral, 1, None, closed="left"), list, tuple],
         "rootsift": ["boolean"],
         "max_side": [Interval(Integral, 1, None, closed="left"), None],
         "max_descriptors": [Interval(Integral, 1, None, closed="left"), None],
@@ -442,6 +458,7 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
 
         items = _as_items(X)
         params = self._extraction_params(seed)
+        _patch_sizes(self.patch_size)  # a clear error before any image is read
         # The row index only labels errors: leave it out of the cache key so
         # cross-validation folds reuse each image's descriptors.
         extract = check_memory(self.memory).cache(_extract_keyed, ignore=["index"])

@@ -308,3 +308,14 @@ def test_verbose_reports_progress_with_one_job(capfd):
     SIFTBoVW(n_clusters=4, verbose=5).fit(images)
     out, err = capfd.readouterr()
     assert "Done   4 out of   4" in out + err
+
+
+def test_multi_scale_dense_sift_is_the_union_of_scales():
+    rng = np.random.default_rng(0)
+    img = rng.integers(0, 256, (80, 96), dtype=np.uint8)
+    singles = [SIFTBoVW(patch_size=p).extract_descriptors([img])[0] for p in (12, 24)]
+    multi_desc, multi_pos = SIFTBoVW(patch_size=(12, 24)).extract_descriptors([img])[0]
+    np.testing.assert_array_equal(multi_desc, np.vstack([d for d, _ in singles]))
+    np.testing.assert_array_equal(multi_pos, np.vstack([p for _, p in singles]))
+    with pytest.raises(ValueError, match="patch_size must be a positive integer"):
+        SIFTBoVW(patch_size=(12, 0)).fit([img])
