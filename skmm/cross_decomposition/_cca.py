@@ -157,6 +157,18 @@ def _corr_columns(xp, A, B):
     return xp.where(den > 0, num / safe, xp.zeros_like(num))
 
 
+def _paired_correlation_score(Z):
+    """Sum over components of the correlation of paired projections ``Z[a]``,
+    ``Z[b]``, averaged over view pairs (the ``score`` of the CCA family)."""
+    xp = get_namespace(*Z)
+    total, pairs = 0.0, 0
+    for a in range(len(Z)):
+        for b in range(a + 1, len(Z)):
+            total += float(xp.sum(_corr_columns(xp, Z[a], Z[b])))
+            pairs += 1
+    return total / pairs
+
+
 class _BaseCCA(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
     """Shared fit / partial_fit / transform / score of the linear CCA family."""
 
@@ -275,14 +287,9 @@ class _BaseCCA(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        Z = [self._transform_one(Xv, i) for i, Xv in enumerate(self._view_blocks(X))]
-        xp = get_namespace(*Z)
-        total, pairs = 0.0, 0
-        for a in range(len(Z)):
-            for b in range(a + 1, len(Z)):
-                total += float(xp.sum(_corr_columns(xp, Z[a], Z[b])))
-                pairs += 1
-        return total / pairs
+        return _paired_correlation_score(
+            [self._transform_one(Xv, i) for i, Xv in enumerate(self._view_blocks(X))]
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -22,7 +22,7 @@ from sklearn.utils import check_random_state
 from ..utils._array_api import to_numpy
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from ._base import MultiViewEmbedderMixin
-from ._cca import CCA
+from ._cca import CCA, _paired_correlation_score
 
 __all__ = ["KernelCCA"]
 
@@ -231,10 +231,9 @@ class KernelCCA(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        Z1, Z2 = (self._transform_one(Xv, i) for i, Xv in enumerate(self._view_blocks(X)))
-        Z1, Z2 = Z1 - Z1.mean(0), Z2 - Z2.mean(0)
-        den = np.sqrt((Z1 * Z1).sum(0) * (Z2 * Z2).sum(0))
-        return float(np.sum(np.where(den > 0, (Z1 * Z2).sum(0) / np.where(den > 0, den, 1), 0)))
+        return _paired_correlation_score(
+            [self._transform_one(Xv, i) for i, Xv in enumerate(self._view_blocks(X))]
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

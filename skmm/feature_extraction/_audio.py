@@ -25,7 +25,8 @@ from ..utils._sklearn_compat import (
     _fit_context,
     check_is_fitted,
 )
-from ._audio_io import _check_rate, _describe, _load_item
+from ..utils._validation import describe_item
+from ._audio_io import _check_rate, _load_item
 
 __all__ = ["MFCC", "mfcc"]
 
@@ -464,7 +465,7 @@ def _process_chunk(items, indices, sr, resample, p_base, names, n_segments=1):
     results = []
     resolved = {}
     for item, index in zip(items, indices):
-        where = _describe(index, item)
+        where = describe_item(index, item)
         y, rate = _load_item(item, where, sr, resample)
         if rate not in resolved:
             resolved[rate] = _resolve(p_base, rate, where)
@@ -765,7 +766,7 @@ class MFCC(TransformerMixin, BaseEstimator):
             for index, (_, rate) in enumerate(results):
                 if rate != first:
                     raise ValueError(
-                        f"{_describe(index, items[index])}: sample rate {rate} Hz "
+                        f"{describe_item(index, items[index])}: sample rate {rate} Hz "
                         f"differs from item 0's {first} Hz; with sr=None all clips "
                         "must share one rate (set sr to resample them)."
                     )

@@ -25,13 +25,6 @@ _PCM_SCALE = {
 }
 
 
-def _describe(index, item=None):
-    """Name an item in error messages: its row index, plus its path if it has one."""
-    if isinstance(item, (str, os.PathLike)):
-        return f"item {index} ({os.fspath(item)!r})"
-    return f"item {index}"
-
-
 def _pcm_to_float(data, where):
     """Scale integer PCM to [-1, 1) float64; pass float data through as float64."""
     if data.dtype.kind == "f":

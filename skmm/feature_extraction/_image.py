@@ -15,6 +15,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_memory
 
 from ..utils import get_namespace, import_optional, to_numpy
+from ..utils._validation import describe_item
 from ..utils._sklearn_compat import (
     HasMethods,
     Interval,
@@ -37,12 +38,6 @@ def _cv2():
     except ImportError as exc:
         raise ImportError(f"{exc}. OpenCV comes from the wheel {_CV2_EXTRA!r}: "
                           f"pip install {_CV2_EXTRA}") from exc
-
-
-def _describe(index, item):
-    if isinstance(item, (str, os.PathLike)):
-        return f"image {index} ({os.fspath(item)!r})"
-    return f"image {index}"
 
 
 def read_image(image, *, max_side=None, index=0):
@@ -75,7 +70,7 @@ def read_image(image, *, max_side=None, index=0):
         An item that is neither a path nor a numeric array.
     """
     cv2 = _cv2()
-    where = _describe(index, image)
+    where = describe_item(index, image, kind="image")
     if isinstance(image, (str, os.PathLike)):
         path = os.fspath(image)
         if not os.path.isfile(path):
