@@ -6,7 +6,6 @@ held to ``skmm.utils.estimator_checks.check_raw_input_estimator`` in their own
 test modules instead.
 """
 
-import pytest
 from sklearn.utils import get_tags
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
