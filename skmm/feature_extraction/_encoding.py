@@ -7,7 +7,7 @@ scatter-add, so per-cluster sums go through ``utils._array_api.group_sums``
 (a sparse product on NumPy, a one-hot GEMM elsewhere).
 """
 
-from ..utils._array_api import group_sums
+from ..utils._array_api import group_sums, kth_smallest
 
 __all__ = [
     "encode_image",
@@ -61,9 +61,9 @@ def soft_assignments(xp, D, C, *, beta, k_nearest):
     dmin = xp.min(d2, axis=1)[:, None]
     w = xp.exp(-beta * (d2 - dmin))
     if kk < k:
-        # Keep the kk nearest (ties at the kk-th distance are all kept): one
-        # sort gives the threshold, the standard has no top-k.
-        kth = xp.sort(d2, axis=1)[:, kk - 1:kk]
+        # Keep the kk nearest (ties at the kk-th distance are all kept): the
+        # kk-th smallest distance is the threshold.
+        kth = kth_smallest(xp, d2, kk)
         w = xp.where(d2 <= kth, w, xp.zeros_like(w))
     return w / xp.sum(w, axis=1)[:, None]
 

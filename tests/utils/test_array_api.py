@@ -57,3 +57,16 @@ def test_group_sums_numpy_and_strict_agree_with_a_loop():
     assert s2.device == dev
     np.testing.assert_allclose(to_numpy(s2), expected, atol=1e-12)
     np.testing.assert_array_equal(to_numpy(c2), counts)
+
+
+def test_kth_smallest_matches_a_sort():
+    from skmm.utils._array_api import kth_smallest
+
+    A = np.random.default_rng(0).normal(size=(20, 9))
+    expected = np.sort(A, axis=1)[:, 2:3]
+    np.testing.assert_array_equal(kth_smallest(get_namespace(A), A, 3), expected)
+    xps = pytest.importorskip("array_api_strict")
+    dev = xps.Device("device1")
+    out = kth_smallest(xps, xps.asarray(A, device=dev), 3)
+    assert out.device == dev
+    np.testing.assert_array_equal(to_numpy(out), expected)
