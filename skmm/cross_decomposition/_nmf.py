@@ -24,7 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state
+from sklearn.utils import check_array, check_random_state
 from sklearn import config_context
 from sklearn.utils.extmath import randomized_svd
 
@@ -562,6 +562,41 @@ class CollectiveNMF(ClassNamePrefixFeaturesOutMixin, MultiViewEmbedderMixin, Tra
                           dtype=[np.float64, np.float32])
         self._check_non_negative(X, self.views_, "transform")
         return self._solve_w(X, self.components_, self._col_weights)
+
+    def transform_view(self, X, view):
+        """Shared coefficients from one view, or from several views side by side.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features_of_views)
+            The columns of the given view(s), in the order given, non-negative.
+        view : str, int or list of those
+            The view(s) present, by name (see ``views_``) or position. A list
+            embeds rows that have some of the views, e.g. two of three; all
+            views give :meth:`transform`.
+
+        Returns
+        -------
+        W : ndarray of shape (n_samples, n_components)
+            Coefficients minimising the weighted loss over the given views.
+        """
+        if isinstance(view, (str, int, np.integer)):
+            return super().transform_view(X, view)
+        check_is_fitted(self)
+        idx = [self._view_index(v) for v in view]
+        if not idx or len(set(idx)) != len(idx):
+            raise ValueError(f"`view` must list distinct views, got {list(view)!r}.")
+        X = check_array(X, accept_sparse="csr", dtype=[np.float64, np.float32])
+        widths = [self._view_width(i) for i in idx]
+        names = [self.views_[i][0] for i in idx]
+        if X.shape[1] != sum(widths):
+            raise ValueError(f"Views {names} have {sum(widths)} features together, but X "
+                             f"has {X.shape[1]}.")
+        edges = np.cumsum([0] + widths)
+        local = [(n, slice(a, b)) for n, a, b in zip(names, edges[:-1], edges[1:])]
+        self._check_non_negative(X, local, "transform_view")
+        cols = np.concatenate([np.arange(self.n_features_in_)[self.views_[i][1]] for i in idx])
+        return self._solve_w(X, self.components_[:, cols], self._col_weights[cols])
 
     def _transform_one(self, X_view, i):
         # One view alone: its weight cancels, so solve with unit weights.

@@ -248,3 +248,26 @@ def test_automatic_init_counts_only_weighted_views():
     est = CollectiveNMF(n_components=5, views=[4, 20], view_weights=[1.0, 0.0],
                         max_iter=20, tol=0, random_state=0).fit(X)
     assert est.components_.shape == (5, 24)
+
+
+def test_transform_from_a_subset_of_views():
+    # Three views; rows that have only two of them.
+    rng = np.random.default_rng(7)
+    W0 = rng.random((120, 4))
+    X = np.hstack([W0 @ rng.random((4, d)) for d in (15, 10, 8)]) + 0.01 * rng.random((120, 33))
+    nmf = CollectiveNMF(4, views={"a": 15, "b": 10, "c": 8}, solver="mu", max_iter=300,
+                        tol=0, random_state=0).fit(X)
+    # All views listed is transform; one listed is the single-view transform.
+    np.testing.assert_allclose(nmf.transform_view(X, ["a", "b", "c"]), nmf.transform(X))
+    np.testing.assert_allclose(nmf.transform_view(X[:, 15:25], ["b"]),
+                               nmf.transform_view(X[:, 15:25], "b"))
+    # Two views: scikit-learn's NMF transform with the stacked bases of a and c.
+    Xac = np.hstack([X[:, :15], X[:, 25:]])
+    ref, _, _ = _sk_nmf(Xac, n_components=4, solver="mu", max_iter=300, tol=0, random_state=0)
+    ref.components_ = np.hstack([nmf.view_components_[0], nmf.view_components_[2]])
+    np.testing.assert_allclose(nmf.transform_view(Xac, ["a", "c"]), ref.transform(Xac),
+                               rtol=1e-10, atol=1e-12)
+    with pytest.raises(ValueError, match=r"Views \['a', 'c'\] have 23 features together"):
+        nmf.transform_view(X[:, :20], ["a", "c"])
+    with pytest.raises(ValueError, match="distinct views"):
+        nmf.transform_view(X[:, :30], ["a", "a"])
