@@ -122,6 +122,11 @@ def _check_n_components(k, widths, names):
         )
 
 
+def _diag_of_product(A, C, B):
+    """``diag(A^T C B)`` as a column sum: one GEMM, where einsum would loop."""
+    return np.sum(A * (C @ B), axis=0)
+
+
 def _training_correlations(moments, views, weights):
     """Mean over view pairs of the correlation of paired training projections.
 
@@ -135,12 +140,11 @@ def _training_correlations(moments, views, weights):
             blocks[a, b] = to_numpy(moments.block(views[a][1], views[b][1]))
         return blocks[a, b]
 
-    # diag(Wa^T C Wb) as a column sum: a GEMM, where einsum would loop.
-    var = [np.sum(W * (cov(a, a) @ W), axis=0) for a, W in enumerate(weights)]
+    var = [_diag_of_product(W, cov(a, a), W) for a, W in enumerate(weights)]
     total, pairs = 0.0, 0
     for a in range(len(weights)):
         for b in range(a + 1, len(weights)):
-            num = np.sum(weights[a] * (cov(a, b) @ weights[b]), axis=0)
+            num = _diag_of_product(weights[a], cov(a, b), weights[b])
             den = np.sqrt(var[a] * var[b])
             total = total + np.where(den > 0, num / np.where(den > 0, den, 1), 0.0)
             pairs += 1

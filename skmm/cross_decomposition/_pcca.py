@@ -15,7 +15,7 @@ import scipy.linalg
 from sklearn.utils import check_array
 
 from ..utils._array_api import to_numpy
-from ._cca import CCA, _BaseCCA, _shrink, _view_regs
+from ._cca import CCA, _BaseCCA, _diag_of_product, _shrink
 from ..utils._sklearn_compat import check_is_fitted
 
 __all__ = ["ProbabilisticCCA"]
@@ -116,16 +116,16 @@ class ProbabilisticCCA(_BaseCCA):
     def _solve(self, moments):
         CCA._solve(self, moments)
         views, n = self.views_, moments.n
-        regs = _view_regs(self.reg, moments, views)
+        regs = self.reg_  # found by CCA._solve (Ledoit-Wolf is not re-estimated)
         sig = [[to_numpy(moments.block(views[a][1], views[b][1])) / n for b in range(2)]
                for a in range(2)]
         sig[0][0] = to_numpy(_shrink(np, sig[0][0], regs[0]))
         sig[1][1] = to_numpy(_shrink(np, sig[1][1], regs[1]))
         U = []
         for i, W in enumerate(self.weights_):
-            var = np.einsum("ij,ik,kj->j", W, sig[i][i], W)
+            var = _diag_of_product(W, sig[i][i], W)
             U.append(W / np.sqrt(var))
-        rho = np.clip(np.einsum("ij,ik,kj->j", U[0], sig[0][1], U[1]), 0.0, 1 - 1e-12)
+        rho = np.clip(_diag_of_product(U[0], sig[0][1], U[1]), 0.0, 1 - 1e-12)
         M = np.sqrt(rho)
         self.weights_ = U
         self.canonical_correlations_ = rho

@@ -460,8 +460,8 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         jobs = ((item, _file_stamp(item), i, params) for i, item in enumerate(items))
         if self.n_jobs in (None, 1) and not self.verbose:
             return [extract(*job) for job in jobs]
-        # joblib also reports progress with verbose, even for one job. Threads: OpenCV releases the GIL, and the descriptors need not be
-        # pickled back from worker processes.
+        # joblib reports progress with verbose, even for one job. Threads:
+        # OpenCV releases the GIL, and descriptors need no pickling back.
         return Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(
             delayed(extract)(*job) for job in jobs)
 
