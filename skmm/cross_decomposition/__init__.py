@@ -2,10 +2,10 @@
 
 Each takes one 2-D ``X`` with the views side by side (``views`` says which
 columns belong to which view) and maps it, or any single view, to a shared
-space.
+space. Their shared mechanics (the ``views`` contract, ``transform_view``,
+``set_output``) live in :mod:`skmm.base`.
 """
 
-from ._base import MultiViewEmbedderMixin
 from ._cca import CCA
 from ._kcca import KernelCCA
 from ._mcca import MCCA
@@ -18,7 +18,6 @@ __all__ = [
     "KernelCCA",
     "MCCA",
     "CollectiveNMF",
-    "MultiViewEmbedderMixin",
     "ProbabilisticCCA",
     "TripletEmbedding",
 ]

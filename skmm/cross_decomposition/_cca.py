@@ -1,196 +1,70 @@
 """Canonical correlation analysis in closed form, from mergeable moments.
 
 The solver whitens each view with the Cholesky factor of its regularised
-covariance and takes the SVD of the whitened cross-covariance. Its cost is
-the covariance product (``n (d1 + d2)^2`` flops, done once, as SYRK) plus
-``O(d^3)`` on the small matrices, against scikit-learn's iterative NIPALS,
-which runs one power iteration per component over the data.
-
-The regularisation is a shrinkage towards a scaled identity, scale-free:
-``C_reg = (1 - r) C + r trace(C)/d I`` with ``r`` in [0, 1]; ``r = 0`` is plain
-CCA, ``r = 1`` whitens nothing (PLS-SVD directions), and ``r = "ledoit-wolf"``
-takes the Ledoit-Wolf estimate of ``r`` from the data of each view.
+covariance and takes the SVD of the whitened cross-covariance (see
+``_cca_core``). Its cost is the covariance product (``n (d1 + d2)^2`` flops,
+done once, as SYRK) plus ``O(d^3)`` on the small matrices, against
+scikit-learn's iterative NIPALS, which runs one power iteration per component
+over the data. ``_BaseCCA`` holds what the linear members share: fit from
+moments, ``partial_fit``, projection and the held-out score.
 """
 
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator
 
-from ..utils._array_api import (
-    cholesky,
-    device,
-    eigh_top,
-    get_namespace,
-    small_solve_context,
-    solve_triangular,
-    to_numpy,
-)
+from ..base import MultiViewEmbedderMixin
+from ..utils._array_api import get_namespace, small_solve_context, to_numpy
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
-from ._base import MultiViewEmbedderMixin
+from ._cca_core import (
+    cca_directions,
+    check_finite_moments,
+    check_n_components,
+    paired_correlation_score,
+    project,
+    training_correlations,
+    view_regs,
+    warn_if_degenerate,
+)
 from ._moments import Moments
 
 __all__ = ["CCA"]
 
 
-def _check_finite(moments):
-    """Raise if the rows had NaN or inf: they make ``diag(M2)`` or the mean non-finite."""
-    xp = get_namespace(moments.m2)
-    diag = xp.linalg.diagonal(moments.m2)
-    if not (bool(xp.all(xp.isfinite(diag))) and bool(xp.all(xp.isfinite(moments.mean)))):
-        raise ValueError("Input X contains NaN or infinity.")
+class _BaseCCA(MultiViewEmbedderMixin, BaseEstimator):
+    """Shared fit / partial_fit / transform / score of the linear CCA family.
 
-
-def _shrink(xp, C, r):
-    d = C.shape[0]
-    mu = xp.linalg.trace(C) / d
-    return (1 - r) * C + (r * mu) * xp.eye(d, dtype=C.dtype, device=device(C))
-
-
-def _view_regs(reg, moments, views):
-    """One shrinkage intensity per view, in [0, 1]."""
-    if isinstance(reg, str):  # "ledoit-wolf"
-        return [moments.ledoit_wolf_shrinkage(i, cols) for i, (_, cols) in enumerate(views)]
-    if isinstance(reg, Real):
-        return [float(reg)] * len(views)
-    regs = [float(r) for r in reg]
-    if len(regs) != len(views) or any(not 0 <= r <= 1 for r in regs):
-        raise ValueError(
-            f"`reg` given per view must hold {len(views)} numbers in [0, 1], got {list(reg)}."
-        )
-    return regs
-
-
-def _whitening_factors(moments, views, regs):
-    """Lower Cholesky factor of each view's regularised covariance (float64)."""
-    xp = get_namespace(moments.m2)
-    n = moments.n
-    factors = []
-    for (name, cols), r in zip(views, regs):
-        C = moments.block(cols) / (n - 1)
-        if float(xp.linalg.trace(C)) <= 0:
-            raise ValueError(
-                f"View {name!r} has zero variance (all its columns are constant): "
-                "it cannot be correlated with anything."
-            )
-        try:
-            factors.append(cholesky(xp, _shrink(xp, C, r)))
-        except np.linalg.LinAlgError:
-            raise ValueError(
-                f"The covariance of view {name!r} is singular (rank-deficient, e.g. "
-                f"constant or collinear columns, or fewer samples than features) "
-                f"with reg={r:g}; use reg > 0 or reg='ledoit-wolf'."
-            ) from None
-    return factors
-
-
-def _top_singular_vectors(xp, K, k):
-    """Leading ``k`` left and right singular vectors of ``K``.
-
-    Through the eigenvectors of the smaller Gram matrix (half the time of a
-    full SVD for the shapes CCA meets); falls back to the SVD when a wanted
-    singular value is too small for that route to be accurate.
+    Subclasses set ``_n_views`` (``None``: any number) and implement
+    ``_solve(moments)``, which sets the fitted attributes from the moments
+    with the functions of ``_cca_core``.
     """
-    transpose = K.shape[0] < K.shape[1]
-    A = K.T if transpose else K  # tall: A = U S V^T with V from eigh(A^T A)
-    top, evecs = eigh_top(xp, A.T @ A, k)
-    if float(xp.min(top)) > 1e-8 * max(float(top[-1]), 1e-300):
-        V = xp.flip(evecs, axis=1)
-        U = (A @ V) / xp.sqrt(xp.flip(top))
-        return (V, U) if transpose else (U, V)
-    U, _, Vt = xp.linalg.svd(K, full_matrices=False)
-    return U[:, :k], Vt[:k, :].T
-
-
-def _sign_flip(weights):
-    # Deterministic signs: the largest loading of view 0 is positive; the
-    # other views follow so that paired correlations stay positive.
-    idx = np.argmax(np.abs(weights[0]), axis=0)
-    signs = np.sign(weights[0][idx, np.arange(weights[0].shape[1])])
-    signs[signs == 0] = 1
-    return [W * signs for W in weights]
-
-
-def _check_n_components(k, widths, names):
-    if k > min(widths):
-        raise ValueError(
-            f"n_components={k} must be <= the smallest view width, "
-            f"min({dict(zip(names, widths))}) = {min(widths)}; at most "
-            "min(n_samples - 1, view widths) canonical correlations (the rank of "
-            "the cross-covariance) can be nonzero."
-        )
-
-
-def _diag_of_product(A, C, B):
-    """``diag(A^T C B)`` as a column sum: one GEMM, where einsum would loop."""
-    return np.sum(A * (C @ B), axis=0)
-
-
-def _training_correlations(moments, views, weights):
-    """Mean over view pairs of the correlation of paired training projections.
-
-    Computed from the (unregularised) covariances, so it is a true correlation
-    in [-1, 1] whatever the shrinkage.
-    """
-    blocks = {}
-
-    def cov(a, b):
-        if (a, b) not in blocks:
-            blocks[a, b] = to_numpy(moments.block(views[a][1], views[b][1]))
-        return blocks[a, b]
-
-    var = [_diag_of_product(W, cov(a, a), W) for a, W in enumerate(weights)]
-    total, pairs = 0.0, 0
-    for a in range(len(weights)):
-        for b in range(a + 1, len(weights)):
-            num = _diag_of_product(weights[a], cov(a, b), weights[b])
-            den = np.sqrt(var[a] * var[b])
-            total = total + np.where(den > 0, num / np.where(den > 0, den, 1), 0.0)
-            pairs += 1
-    return total / pairs
-
-
-def _corr_columns(xp, A, B):
-    """Pearson correlation of matching columns of A and B (0 when constant)."""
-    A = A - xp.mean(A, axis=0)
-    B = B - xp.mean(B, axis=0)
-    num = xp.sum(A * B, axis=0)
-    den = xp.sqrt(xp.sum(A * A, axis=0) * xp.sum(B * B, axis=0))
-    safe = xp.where(den > 0, den, xp.ones_like(den))
-    return xp.where(den > 0, num / safe, xp.zeros_like(num))
-
-
-def _paired_correlation_score(Z):
-    """Sum over components of the correlation of paired projections ``Z[a]``,
-    ``Z[b]``, averaged over view pairs (the ``score`` of the CCA family)."""
-    xp = get_namespace(*Z)
-    total, pairs = 0.0, 0
-    for a in range(len(Z)):
-        for b in range(a + 1, len(Z)):
-            total += float(xp.sum(_corr_columns(xp, Z[a], Z[b])))
-            pairs += 1
-    return total / pairs
-
-
-class _BaseCCA(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
-    """Shared fit / partial_fit / transform / score of the linear CCA family."""
 
     _parameter_constraints: dict = {
+        **MultiViewEmbedderMixin._parameter_constraints,
         "n_components": [Interval(Integral, 1, None, closed="left")],
-        "views": ["array-like", dict, None],
         "reg": [Interval(Real, 0, 1, closed="both"), StrOptions({"ledoit-wolf"}), "array-like"],
         "combine": [StrOptions({"concat", "mean"})],
-        "copy": ["boolean"],
     }
+    _n_views = None
 
     def _moments_of(self, X):
         views = self.views_ if isinstance(self.reg, str) else None
         return Moments.from_array(X, views)
 
     def _check_views(self):
-        widths = [self._view_width(i) for i in range(self.n_views_)]
-        _check_n_components(self.n_components, widths, [n for n, _ in self.views_])
+        if self._n_views is not None and self.n_views_ != self._n_views:
+            raise ValueError(
+                f"{type(self).__name__} takes exactly "
+                f"{'two' if self._n_views == 2 else self._n_views} views, got "
+                f"{self.n_views_} ({self.view_names_}); use MCCA for more."
+            )
+        check_n_components(self.n_components, self._view_widths(), self.view_names_)
+
+    def _solve_small(self, moments):
+        # The small solves run on one BLAS thread (faster on few cores).
+        with small_solve_context(get_namespace(moments.m2)):
+            self._solve(moments)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -202,27 +76,30 @@ class _BaseCCA(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
             All views side by side (see ``views``). NumPy, SciPy sparse (never
             densified) or any array-API array (CuPy on GPU).
         y : None
-            Ignored.
+            Ignored. A 2-D ``y`` (scikit-learn's ``CCA.fit(X, Y)``) is an
+            error: put the views side by side in ``X``.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
+        self._check_no_second_array(y)
         # NaN or inf in X shows on the diagonal of X^T X: checked there, which
         # spares a full pass over X.
-        X = self._validate_X(X, reset=True, ensure_min_samples=2, ensure_finite=False)
-        self._set_views(X.shape[1])
+        X = self._validate_multiview(X, reset=True, ensure_min_samples=2, ensure_finite=False)
         self._check_views()
         with np.errstate(invalid="ignore", over="ignore"):  # inf - inf, reported below
             moments = self._moments_of(X)
-        _check_finite(moments)
-        with small_solve_context(get_namespace(moments.m2)):
-            self._solve(moments)  # on the input's device
+        check_finite_moments(moments)
+        self._solve_small(moments)  # on the input's device
+        warn_if_degenerate(type(self).__name__, moments, self.views_,
+                           self.canonical_correlations_)
         # Fitted state is NumPy, so a model fitted on a GPU unpickles anywhere.
         self._moments = moments.to_numpy()
         return self
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
         """Update the moments with a block of rows and refit.
 
@@ -240,35 +117,24 @@ class _BaseCCA(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
         self : object
             The updated estimator.
         """
+        self._check_no_second_array(y)
         first = not hasattr(self, "_moments")
-        self._validate_params()
         if not first and isinstance(self.reg, str) and self._moments.quartic is None:
             raise ValueError(
                 "reg was changed to 'ledoit-wolf' between partial_fit calls; the moments "
                 "seen so far lack its statistics. Call fit (or start partial_fit afresh)."
             )
-        X = self._validate_X(X, reset=first, ensure_min_samples=2 if first else 1)
+        X = self._validate_multiview(X, reset=first, ensure_min_samples=2 if first else 1)
         if first:
-            self._set_views(X.shape[1])
             self._check_views()
             self._moments = self._moments_of(X).to_numpy()
         else:
             self._moments = self._moments.merge(self._moments_of(X).to_numpy(), self.views_)
-        with small_solve_context(get_namespace(self._moments.m2)):
-            return self._solve(self._moments)
-
-    def _project(self, X_view, W, mean):
-        if sp.issparse(X_view):
-            W = W.astype(X_view.dtype, copy=False)
-            return np.asarray(X_view @ W) - mean.astype(X_view.dtype) @ W
-        xp = get_namespace(X_view)
-        dev = device(X_view)
-        W = xp.asarray(W, dtype=X_view.dtype, device=dev)
-        mean = xp.asarray(mean, dtype=X_view.dtype, device=dev)
-        return (X_view - mean) @ W
+        self._solve_small(self._moments)
+        return self
 
     def _transform_one(self, X_view, i):
-        return self._project(X_view, self.weights_[i], self.means_[i])
+        return project(X_view, self.weights_[i], self.means_[i])
 
     def score(self, X, y=None):
         """Sum over components of the held-out canonical correlations.
@@ -290,8 +156,8 @@ class _BaseCCA(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
         score : float
         """
         check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
-        return _paired_correlation_score(
+        X = self._validate_multiview(X, reset=False)
+        return paired_correlation_score(
             [self._transform_one(Xv, i) for i, Xv in enumerate(self._view_blocks(X))]
         )
 
@@ -329,9 +195,6 @@ class CCA(_BaseCCA):
     combine : {"concat", "mean"}, default="concat"
         How ``transform`` combines the two projections: side by side, or
         their average (one point per sample in the shared space).
-    copy : bool, default=True
-        Kept for scikit-learn's API; the input is never modified.
-
     Attributes
     ----------
     weights_ : list of ndarray of shape (n_features_of_view, n_components)
@@ -373,35 +236,18 @@ class CCA(_BaseCCA):
     (500, 1)
     """
 
-    def __init__(self, n_components=1, *, views=None, reg=1e-3, combine="concat", copy=True):
+    _n_views = 2
+    array_api_support = True
+
+    def __init__(self, n_components=1, *, views=None, reg=1e-3, combine="concat"):
         self.n_components = n_components
         self.views = views
         self.reg = reg
         self.combine = combine
-        self.copy = copy
-
-    def _check_views(self):
-        if self.n_views_ != 2:
-            raise ValueError(
-                f"CCA takes exactly two views, got {self.n_views_}; use MCCA for more."
-            )
-        _BaseCCA._check_views(self)
 
     def _solve(self, moments):
-        views = self.views_
-        regs = _view_regs(self.reg, moments, views)
-        L1, L2 = _whitening_factors(moments, views, regs)
-        xp = get_namespace(moments.m2)
-        C12 = moments.block(views[0][1], views[1][1]) / (moments.n - 1)
-        # K = L1^{-1} C12 L2^{-T}: the cross-covariance of the whitened views.
-        K = solve_triangular(xp, L1, C12, lower=True)
-        K = solve_triangular(xp, L2, K.T, lower=True).T
-        k = self.n_components
-        U, V = _top_singular_vectors(xp, K, k)
-        W1 = solve_triangular(xp, L1.T, U, lower=False)
-        W2 = solve_triangular(xp, L2.T, V, lower=False)
-        self.weights_ = _sign_flip([to_numpy(W1), to_numpy(W2)])
-        self.canonical_correlations_ = _training_correlations(moments, views, self.weights_)
-        self.means_ = [to_numpy(moments.mean)[cols] for _, cols in views]
+        regs = view_regs(self.reg, moments, self.views_)
+        self.weights_ = cca_directions(moments, self.views_, regs, self.n_components)
+        self.canonical_correlations_ = training_correlations(moments, self.views_, self.weights_)
+        self.means_ = [to_numpy(moments.mean)[cols] for _, cols in self.views_]
         self.reg_ = np.asarray(regs)
-        return self

@@ -6,23 +6,31 @@ weights. With ``K_i = F_i F_i^T`` (``F_i`` the centred kernel PCA features,
 all non-null ones), and ``w_i = F_i^T a_i``, this is exactly linear CCA on
 ``F_i`` with a ridge on their covariance. So the exact solver is: kernel
 PCA features per view (an ``n x n`` eigendecomposition, hence small ``n``),
-then :class:`CCA`. The approximate solvers swap the features for Nystroem
+then the linear CCA solver of ``_cca_core``. The approximate solvers swap the features for Nystroem
 or random Fourier features (``O(n m^2)``), then the same linear solver.
 """
 
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator
 from sklearn.kernel_approximation import Nystroem, RBFSampler
 from sklearn.metrics.pairwise import pairwise_kernels
 from sklearn.preprocessing import KernelCenterer
 from sklearn.utils import check_random_state
 
-from ..utils._array_api import to_numpy
+from ..base import MultiViewEmbedderMixin
+from ..utils._array_api import small_solve_context
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
-from ._base import MultiViewEmbedderMixin
-from ._cca import CCA, _paired_correlation_score
+from ._cca_core import (
+    cca_directions,
+    check_n_components,
+    paired_correlation_score,
+    project,
+    training_correlations,
+    view_regs,
+)
+from ._moments import Moments
 
 __all__ = ["KernelCCA"]
 
@@ -36,14 +44,15 @@ class _KernelPCAMap:
 
     def fit_transform(self, X):
         K = pairwise_kernels(X, metric=self.kernel, **self.params)
-        self.centerer_ = KernelCenterer().fit(K)
+        # Inner transformers give arrays whatever the global set_output config.
+        self.centerer_ = KernelCenterer().set_output(transform="default").fit(K)
         Kc = self.centerer_.transform(K)
         evals, evecs = np.linalg.eigh((Kc + Kc.T) / 2)
         # relative threshold: "zero" eigenvalues of a rank-r Gram matrix are
         # rounding noise, keeping them would add n - r meaningless features
         keep = evals > max(evals[-1], 0) * X.shape[0] * np.finfo(np.float64).eps * 10
         evals, evecs = evals[keep][::-1], evecs[:, keep][:, ::-1]
-        self.X_fit_ = to_numpy(X)
+        self.X_fit_ = X
         self.alphas_ = evecs / np.sqrt(evals)
         return evecs * np.sqrt(evals)
 
@@ -52,7 +61,7 @@ class _KernelPCAMap:
         return self.centerer_.transform(K) @ self.alphas_
 
 
-class KernelCCA(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
+class KernelCCA(MultiViewEmbedderMixin, BaseEstimator):
     """Regularised kernel CCA of two views, exact or approximate.
 
     Parameters
@@ -87,12 +96,22 @@ class KernelCCA(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seed of the approximations.
 
+    Notes
+    -----
+    Kernel matrices and features are computed in float64 whatever the input
+    dtype (a float32 Gram matrix loses small eigenvalues, hence kernel
+    features); the output is cast back to the input dtype.
+
     Attributes
     ----------
     feature_maps_ : list
         The fitted per-view feature map (kernel PCA, Nystroem or RBFSampler).
-    cca_ : CCA
-        The linear CCA fitted on the features.
+    weights_ : list of ndarray of shape (n_kernel_features_of_view, n_components)
+        Canonical directions in each view's kernel feature space.
+    means_ : list of ndarray of shape (n_kernel_features_of_view,)
+        Training means of each view's kernel features.
+    reg_ : ndarray of shape (2,)
+        The shrinkage used per view.
     canonical_correlations_ : ndarray of shape (n_components,)
         Correlations of the paired training projections.
     views_ : list of (str, slice or ndarray)
@@ -121,8 +140,8 @@ class KernelCCA(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
+        **MultiViewEmbedderMixin._parameter_constraints,
         "n_components": [Interval(Integral, 1, None, closed="left")],
-        "views": ["array-like", dict, None],
         "kernel": [StrOptions({"rbf", "poly", "linear"})],
         "gamma": [Interval(Real, 0, None, closed="neither"), None],
         "degree": [Interval(Integral, 1, None, closed="left")],
@@ -164,14 +183,14 @@ class KernelCCA(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
         if self.approximation == "nystroem":
             return Nystroem(kernel=self.kernel, n_components=min(self.n_approx_components,
                                                                  n_samples),
-                            random_state=seed, **params)
+                            random_state=seed, **params).set_output(transform="default")
         if self.kernel != "rbf":
             raise ValueError(
                 f"approximation='rff' needs kernel='rbf', got kernel={self.kernel!r}; "
                 "use approximation='nystroem' for other kernels."
             )
         return RBFSampler(gamma=params["gamma"], n_components=self.n_approx_components,
-                          random_state=seed)
+                          random_state=seed).set_output(transform="default")
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -189,31 +208,43 @@ class KernelCCA(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        X = self._validate_X(X, reset=True, ensure_min_samples=2)
-        self._set_views(X.shape[1])
+        self._check_no_second_array(y)
+        X = self._validate_multiview(X, reset=True, ensure_min_samples=2)
         if self.n_views_ != 2:
             raise ValueError(f"KernelCCA takes exactly two views, got {self.n_views_}.")
         rng = check_random_state(self.random_state)
         self.feature_maps_, feats = [], []
         for i, Xv in enumerate(self._view_blocks(X)):
             fmap = self._make_map(self._view_width(i), X.shape[0], rng.randint(2**31))
-            feats.append(np.asarray(fmap.fit_transform(Xv), dtype=np.float64))
+            feats.append(np.asarray(fmap.fit_transform(Xv.astype(np.float64)), dtype=np.float64))
             self.feature_maps_.append(fmap)
         widths = [F.shape[1] for F in feats]
-        for (name, _), w in zip(self.views_, widths):
+        names = self.view_names_
+        for name, w in zip(names, widths):
             if self.n_components > w:
                 raise ValueError(
                     f"n_components={self.n_components} exceeds the {w} kernel feature(s) of "
                     f"view {name!r} (the rank of its centred kernel matrix, or "
                     "n_approx_components)."
                 )
-        self.cca_ = CCA(self.n_components, views=widths, reg=self.reg).fit(np.hstack(feats))
-        self.canonical_correlations_ = self.cca_.canonical_correlations_
+        check_n_components(self.n_components, widths, names)
+        F = np.hstack(feats)
+        feature_views = [(name, slice(a, a + w))
+                         for name, a, w in zip(names, np.cumsum([0] + widths[:-1]), widths)]
+        moments = Moments.from_array(F)
+        regs = view_regs(self.reg, moments, feature_views)
+        with small_solve_context(np):
+            self.weights_ = cca_directions(moments, feature_views, regs, self.n_components)
+        self.means_ = [moments.mean[cols] for _, cols in feature_views]
+        self.reg_ = np.asarray(regs)
+        self.canonical_correlations_ = training_correlations(moments, feature_views,
+                                                             self.weights_)
         return self
 
     def _transform_one(self, X_view, i):
-        F = np.asarray(self.feature_maps_[i].transform(X_view), dtype=np.float64)
-        return self.cca_._transform_one(F, i).astype(X_view.dtype, copy=False)
+        F = np.asarray(self.feature_maps_[i].transform(X_view.astype(np.float64)),
+                       dtype=np.float64)
+        return project(F, self.weights_[i], self.means_[i]).astype(X_view.dtype, copy=False)
 
     def score(self, X, y=None):
         """Sum over components of the held-out canonical correlations.
@@ -230,8 +261,8 @@ class KernelCCA(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
         score : float
         """
         check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
-        return _paired_correlation_score(
+        X = self._validate_multiview(X, reset=False)
+        return paired_correlation_score(
             [self._transform_one(Xv, i) for i, Xv in enumerate(self._view_blocks(X))]
         )
 

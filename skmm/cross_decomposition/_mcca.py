@@ -13,8 +13,9 @@ eigenvalues are ``1 + rho_j`` and the solution is exactly CCA's.
 
 import numpy as np
 
-from ..utils._array_api import device, get_namespace, solve_triangular, to_numpy
-from ._cca import _BaseCCA, _sign_flip, _training_correlations, _view_regs, _whitening_factors
+from ..utils._array_api import to_numpy
+from ._cca import _BaseCCA
+from ._cca_core import mcca_directions, training_correlations, view_regs
 
 __all__ = ["MCCA"]
 
@@ -38,9 +39,6 @@ class MCCA(_BaseCCA):
         Per-view shrinkage ``(1 - reg) C + reg trace(C)/d I`` (see :class:`CCA`).
     combine : {"concat", "mean"}, default="concat"
         How ``transform`` combines the per-view projections.
-    copy : bool, default=True
-        Kept for scikit-learn's API; the input is never modified.
-
     Attributes
     ----------
     weights_ : list of ndarray of shape (n_features_of_view, n_components)
@@ -79,50 +77,18 @@ class MCCA(_BaseCCA):
     0.76
     """
 
-    def __init__(self, n_components=1, *, views=None, reg=1e-3, combine="concat", copy=True):
+    array_api_support = True
+
+    def __init__(self, n_components=1, *, views=None, reg=1e-3, combine="concat"):
         self.n_components = n_components
         self.views = views
         self.reg = reg
         self.combine = combine
-        self.copy = copy
 
     def _solve(self, moments):
-        views = self.views_
-        m = len(views)
-        regs = _view_regs(self.reg, moments, views)
-        factors = _whitening_factors(moments, views, regs)
-        xp = get_namespace(moments.m2)
-        n = moments.n
-        widths = [L.shape[0] for L in factors]
-        offsets = np.concatenate([[0], np.cumsum(widths)])
-        rows = []
-        for i in range(m):
-            row = []
-            for j in range(m):
-                if i == j:
-                    row.append(xp.eye(widths[i], dtype=xp.float64, device=device(moments.m2)))
-                    continue
-                C = moments.block(views[i][1], views[j][1]) / (n - 1)
-                K = solve_triangular(xp, factors[i], C, lower=True)
-                row.append(solve_triangular(xp, factors[j], K.T, lower=True).T)
-            rows.append(xp.concat(row, axis=1))
-        T = xp.concat(rows, axis=0)
-        T = (T + T.T) / 2
-        evals, evecs = xp.linalg.eigh(T)
-        k = self.n_components
-        evals = to_numpy(evals)[::-1][:k]
-        evecs = evecs[:, -k:]
-        weights = []
-        for i in range(m):
-            V = to_numpy(evecs[offsets[i]:offsets[i + 1], :])[:, ::-1]
-            norms = np.linalg.norm(V, axis=0)
-            V = V / np.where(norms > 0, norms, 1.0)
-            V = xp.asarray(np.ascontiguousarray(V), device=device(moments.m2))
-            W = solve_triangular(xp, factors[i].T, V, lower=False)
-            weights.append(to_numpy(W))
-        self.weights_ = _sign_flip(weights)
-        self.eigenvalues_ = evals
-        self.canonical_correlations_ = _training_correlations(moments, views, self.weights_)
-        self.means_ = [to_numpy(moments.mean)[cols] for _, cols in views]
+        regs = view_regs(self.reg, moments, self.views_)
+        self.weights_, self.eigenvalues_ = mcca_directions(moments, self.views_, regs,
+                                                           self.n_components)
+        self.canonical_correlations_ = training_correlations(moments, self.views_, self.weights_)
+        self.means_ = [to_numpy(moments.mean)[cols] for _, cols in self.views_]
         self.reg_ = np.asarray(regs)
-        return self

@@ -22,20 +22,14 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array, check_random_state
 from sklearn import config_context
 from sklearn.utils.extmath import randomized_svd
 
-from ..utils._sklearn_compat import (
-    Interval,
-    StrOptions,
-    _fit_context,
-    check_is_fitted,
-    validate_data,
-)
-from ._base import MultiViewEmbedderMixin
+from ..base import MultiViewEmbedderMixin
+from ..utils._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 
 __all__ = ["CollectiveNMF"]
 
@@ -253,8 +247,20 @@ def _solve(X, W, H, c, *, beta, solver, max_iter, tol, update_H, verbose):
     return W, H, n_iter, curve
 
 
-class CollectiveNMF(ClassNamePrefixFeaturesOutMixin, MultiViewEmbedderMixin, TransformerMixin,
-                    BaseEstimator):
+def _reconstruction_error(X, W, H, c, beta, final_loss):
+    """``sqrt(2 * loss)`` at the fitted factors.
+
+    Dense Frobenius: from the residual itself, as scikit-learn does; the
+    expanded form ``|X|^2 - 2 <X, WH> + |WH|^2`` used during the iterations
+    cancels to a floor of about ``sqrt(eps) |X|`` near an exact fit.
+    """
+    if beta != 2 or sp.issparse(X):
+        return float(np.sqrt(2.0 * final_loss))
+    R = X - W @ H
+    return float(np.sqrt(np.sum((R * R) @ c)))
+
+
+class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
     """Collective NMF: one coefficient matrix shared by all views.
 
     Factorizes every view ``X_v ~ W H_v`` with a single non-negative ``W``
@@ -356,8 +362,8 @@ class CollectiveNMF(ClassNamePrefixFeaturesOutMixin, MultiViewEmbedderMixin, Tra
     """
 
     _parameter_constraints: dict = {
+        **MultiViewEmbedderMixin._parameter_constraints,
         "n_components": [Interval(Integral, 1, None, closed="left")],
-        "views": ["array-like", dict, None],
         "view_weights": ["array-like", StrOptions({"norm"}), None],
         "beta_loss": [StrOptions({"frobenius", "kullback-leibler"})],
         "solver": [StrOptions({"mu", "hals"})],
@@ -499,10 +505,11 @@ class CollectiveNMF(ClassNamePrefixFeaturesOutMixin, MultiViewEmbedderMixin, Tra
         W : ndarray of shape (n_samples, n_components)
             The shared embedding of the training rows.
         """
-        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32])
+        self._check_no_second_array(y)
+        X = self._validate_multiview(X, reset=True)
         if self.solver == "hals" and self.beta_loss != "frobenius":
             raise ValueError("solver='hals' supports only beta_loss='frobenius'; use solver='mu'.")
-        views = self._set_views(X.shape[1])
+        views = self.views_
         self._check_non_negative(X, views, "fit")
         if sp.issparse(X):
             X = X.sorted_indices()  # a sorted copy: never reorder the caller's matrix
@@ -522,8 +529,7 @@ class CollectiveNMF(ClassNamePrefixFeaturesOutMixin, MultiViewEmbedderMixin, Tra
         self.view_components_ = [H[:, cols] for _, cols in views]
         self.n_iter_ = n_iter
         self.loss_curve_ = curve
-        self.reconstruction_err_ = float(np.sqrt(2.0 * curve[-1]))
-        self._n_features_out = self.n_components
+        self.reconstruction_err_ = _reconstruction_error(X, W, H, c, self._beta, curve[-1])
         return W
 
     def fit(self, X, y=None):
@@ -558,8 +564,7 @@ class CollectiveNMF(ClassNamePrefixFeaturesOutMixin, MultiViewEmbedderMixin, Tra
             Minimizer of the weighted loss over ``W >= 0`` with ``H`` fixed.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, accept_sparse="csr",
-                          dtype=[np.float64, np.float32])
+        X = self._validate_multiview(X, reset=False)
         self._check_non_negative(X, self.views_, "transform")
         return self._solve_w(X, self.components_, self._col_weights)
 
@@ -583,6 +588,7 @@ class CollectiveNMF(ClassNamePrefixFeaturesOutMixin, MultiViewEmbedderMixin, Tra
         if isinstance(view, (str, int, np.integer)):
             return super().transform_view(X, view)
         check_is_fitted(self)
+        X_in = X
         idx = [self._view_index(v) for v in view]
         if not idx or len(set(idx)) != len(idx):
             raise ValueError(f"`view` must list distinct views, got {list(view)!r}.")
@@ -596,7 +602,8 @@ class CollectiveNMF(ClassNamePrefixFeaturesOutMixin, MultiViewEmbedderMixin, Tra
         local = [(n, slice(a, b)) for n, a, b in zip(names, edges[:-1], edges[1:])]
         self._check_non_negative(X, local, "transform_view")
         cols = np.concatenate([np.arange(self.n_features_in_)[self.views_[i][1]] for i in idx])
-        return self._solve_w(X, self.components_[:, cols], self._col_weights[cols])
+        W = self._solve_w(X, self.components_[:, cols], self._col_weights[cols])
+        return self._wrap_view_output(W, X_in)
 
     def _transform_one(self, X_view, i):
         # One view alone: its weight cancels, so solve with unit weights.
@@ -618,9 +625,10 @@ class CollectiveNMF(ClassNamePrefixFeaturesOutMixin, MultiViewEmbedderMixin, Tra
             Reconstructed views side by side.
         """
         check_is_fitted(self)
-        W = np.asarray(W)
+        W = check_array(W, dtype=[np.float64, np.float32], input_name="W")
+        if W.shape[1] != self.n_components:
+            raise ValueError(
+                f"inverse_transform takes coefficients of width n_components="
+                f"{self.n_components}, got W with {W.shape[1]} columns."
+            )
         return W @ self.components_
-
-    def get_feature_names_out(self, input_features=None):
-        """Output names ``collectivenmf0 ... collectivenmf{k-1}``."""
-        return ClassNamePrefixFeaturesOutMixin.get_feature_names_out(self, input_features)

@@ -10,13 +10,16 @@ the latent variable from whichever views a row has, and predicts a missing
 view from the others.
 """
 
+import warnings
+
 import numpy as np
 import scipy.linalg
 from sklearn.utils import check_array
 
 from ..utils._array_api import to_numpy
-from ._cca import CCA, _BaseCCA, _diag_of_product, _shrink
 from ..utils._sklearn_compat import check_is_fitted
+from ._cca import _BaseCCA
+from ._cca_core import cca_directions, diag_of_product, shrink, view_regs
 
 __all__ = ["ProbabilisticCCA"]
 
@@ -35,12 +38,10 @@ class ProbabilisticCCA(_BaseCCA):
     reg : float in [0, 1], "ledoit-wolf" or sequence of two floats, default=1e-3
         Shrinkage of each view's covariance, as in :class:`CCA`; ``reg=0``
         gives the exact maximum-likelihood estimate.
-    copy : bool, default=True
-        Kept for scikit-learn's API; the input is never modified.
-
     Notes
     -----
-    ``fit`` uses the complete rows (rows with a NaN are dropped). At predict
+    ``fit`` uses the complete rows: rows with a NaN are left out, with a
+    warning naming them. At predict
     time a view holding any NaN in a row is treated as missing for that row
     and marginalised out.
 
@@ -86,22 +87,22 @@ class ProbabilisticCCA(_BaseCCA):
     (3, 1)
     """
 
-    def __init__(self, n_components=1, *, views=None, reg=1e-3, copy=True):
+    _parameter_constraints: dict = {
+        key: value for key, value in _BaseCCA._parameter_constraints.items()
+        if key != "combine"  # the posterior mean is one joint point
+    }
+    _n_views = 2
+
+    def __init__(self, n_components=1, *, views=None, reg=1e-3):
         self.n_components = n_components
         self.views = views
         self.reg = reg
-        self.copy = copy
 
-    # the mixin reads `combine`; the posterior mean is one joint point
-    combine = "joint"
-
-    def _check_views(self):
-        CCA._check_views(self)
-
-    def _validate_X(self, X, *, reset, ensure_min_samples=1, allow_nan=False,
-                    ensure_finite=True):
-        X = super()._validate_X(X, reset=reset, ensure_min_samples=ensure_min_samples,
-                                allow_nan=True, ensure_finite=ensure_finite)
+    def _validate_multiview(self, X, *, reset, accept_sparse=None, ensure_min_samples=1,
+                            allow_nan=False, ensure_finite=True):
+        X = super()._validate_multiview(X, reset=reset, accept_sparse=accept_sparse,
+                                        ensure_min_samples=ensure_min_samples, allow_nan=True,
+                                        ensure_finite=ensure_finite)
         if allow_nan:
             return X
         # fitting: complete cases only (rows with a NaN are dropped)
@@ -111,23 +112,33 @@ class ProbabilisticCCA(_BaseCCA):
                 f"Found {int(complete.sum())} complete row(s) (without NaN) while a minimum "
                 f"of {ensure_min_samples} is required to fit."
             )
-        return X if complete.all() else X[complete]
+        if complete.all():
+            return X
+        dropped = np.flatnonzero(~complete)
+        warnings.warn(
+            f"{type(self).__name__}: {dropped.size} row(s) with NaN left out of the fit "
+            f"(rows {dropped[:10].tolist()}{' ...' if dropped.size > 10 else ''}); the model "
+            "is fitted on the complete rows.", UserWarning, stacklevel=3,
+        )
+        return X[complete]
 
     def _solve(self, moments):
-        CCA._solve(self, moments)
         views, n = self.views_, moments.n
-        regs = self.reg_  # found by CCA._solve (Ledoit-Wolf is not re-estimated)
+        regs = view_regs(self.reg, moments, views)
+        weights = cca_directions(moments, views, regs, self.n_components)
         sig = [[to_numpy(moments.block(views[a][1], views[b][1])) / n for b in range(2)]
                for a in range(2)]
-        sig[0][0] = to_numpy(_shrink(np, sig[0][0], regs[0]))
-        sig[1][1] = to_numpy(_shrink(np, sig[1][1], regs[1]))
+        sig[0][0] = to_numpy(shrink(np, sig[0][0], regs[0]))
+        sig[1][1] = to_numpy(shrink(np, sig[1][1], regs[1]))
         U = []
-        for i, W in enumerate(self.weights_):
-            var = _diag_of_product(W, sig[i][i], W)
+        for i, W in enumerate(weights):
+            var = diag_of_product(W, sig[i][i], W)
             U.append(W / np.sqrt(var))
-        rho = np.clip(_diag_of_product(U[0], sig[0][1], U[1]), 0.0, 1 - 1e-12)
+        rho = np.clip(diag_of_product(U[0], sig[0][1], U[1]), 0.0, 1 - 1e-12)
         M = np.sqrt(rho)
         self.weights_ = U
+        self.means_ = [to_numpy(moments.mean)[cols] for _, cols in views]
+        self.reg_ = np.asarray(regs)
         self.canonical_correlations_ = rho
         self.loadings_ = [sig[i][i] @ U[i] * M for i in range(2)]
         self.noise_covariances_ = [sig[i][i] - L @ L.T for i, L in enumerate(self.loadings_)]
@@ -147,7 +158,7 @@ class ProbabilisticCCA(_BaseCCA):
     def _ordered(self, X):
         """Validate X (NaN allowed), put columns in view order, find missing views."""
         check_is_fitted(self)
-        X = self._validate_X(X, reset=False, allow_nan=True)
+        X = self._validate_multiview(X, reset=False, allow_nan=True)
         X = np.hstack(self._view_blocks(X))
         slices = self._view_slices()
         observed = np.zeros((X.shape[0], self.n_views_), dtype=bool)
@@ -275,12 +286,6 @@ class ProbabilisticCCA(_BaseCCA):
         score : float
         """
         return float(np.mean(self.score_samples(X)))
-
-    def get_feature_names_out(self, input_features=None):
-        """Output feature names ``probabilisticcca0`` ... (one per latent dimension)."""
-        check_is_fitted(self)
-        return np.asarray([f"probabilisticcca{j}" for j in range(self.n_components)],
-                          dtype=object)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

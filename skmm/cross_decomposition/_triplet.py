@@ -16,12 +16,12 @@ all in the array namespace of the input.
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator
 from sklearn.utils import assert_all_finite, check_random_state, column_or_1d
 
-from ..utils._array_api import get_namespace
-from ..utils._sklearn_compat import Interval, StrOptions, _fit_context, validate_data
-from ._base import MultiViewEmbedderMixin
+from ..base import MultiViewEmbedderMixin
+from ..utils._array_api import device, get_namespace, to_numpy
+from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
 
 __all__ = ["TripletEmbedding"]
 
@@ -48,7 +48,7 @@ def _pairwise(xp, A, B, distance):
 
 
 def _one_hot(xp, idx, n, dtype):
-    return xp.astype(idx[:, None] == xp.arange(n)[None, :], dtype)
+    return xp.astype(idx[:, None] == xp.arange(n, device=device(idx))[None, :], dtype)
 
 
 def _mine(xp, D, pos, valid, margin, mining, rng):
@@ -59,10 +59,10 @@ def _mine(xp, D, pos, valid, margin, mining, rng):
     closest valid one. ``random``: a uniformly drawn valid negative.
     """
     b = D.shape[0]
-    inf = xp.asarray(float("inf"), dtype=D.dtype)
+    inf = xp.asarray(float("inf"), dtype=D.dtype, device=device(D))
     has = xp.any(valid, axis=1)
     if mining == "random":
-        r = xp.asarray(rng.random_sample(D.shape), dtype=D.dtype)
+        r = xp.asarray(rng.random_sample(D.shape), dtype=D.dtype, device=device(D))
         neg = xp.argmax(xp.where(valid, r + 1.0, 0.0), axis=1)
     else:
         Dv = xp.where(valid, D, inf)
@@ -139,7 +139,7 @@ def _loss_grad(xp, Ws, Xs, triplets, *, distance, unit, margin, alpha, shared):
     return loss, grads
 
 
-class TripletEmbedding(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
+class TripletEmbedding(MultiViewEmbedderMixin, BaseEstimator):
     """Linear cross-view embedding trained with a triplet margin loss.
 
     Learns one linear map per view, ``z_v = ((x_v - mean_v) / scale_v) W_v``,
@@ -185,12 +185,13 @@ class TripletEmbedding(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    coefs_ : list of ndarray
+    weights_ : list of ndarray
         ``W_v`` of each view, shape ``(n_features_of_view, n_components)``
-        (the same array repeated when ``shared_weights``).
-    view_means_ : list of ndarray
+        (the same array repeated when ``shared_weights``). NumPy, whatever
+        the input's namespace.
+    means_ : list of ndarray
         Per-view column means removed before projecting.
-    view_scales_ : ndarray of shape (n_views,)
+    scales_ : ndarray of shape (n_views,)
         Per-view scalar scale (root mean column variance).
     loss_curve_ : list of float
         Mean minibatch loss of every epoch.
@@ -231,8 +232,8 @@ class TripletEmbedding(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
+        **MultiViewEmbedderMixin._parameter_constraints,
         "n_components": [Interval(Integral, 1, None, closed="left")],
-        "views": ["array-like", dict, None],
         "combine": [StrOptions({"concat", "mean"})],
         "distance": [StrOptions({"cosine", "sqeuclidean"})],
         "margin": [Interval(Real, 0, None, closed="neither")],
@@ -246,6 +247,8 @@ class TripletEmbedding(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
+
+    array_api_support = True
 
     def __init__(self, n_components=2, *, views=None, combine="concat", distance="cosine",
                  margin=0.2, mining="semi-hard", normalize=True, shared_weights=False,
@@ -272,14 +275,14 @@ class TripletEmbedding(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
     def _batch_triplets(self, xp, G, y_b, rng):
         """Mine (u, v, anchors, pos, neg) for every ordered pair of views."""
         b = G[0].shape[0]
-        ar = xp.arange(b)
+        ar = xp.arange(b, device=device(G[0]))
         if y_b is None:
             pos = ar
             valid = ar[:, None] != ar[None, :]
         else:
             same = y_b[:, None] == y_b[None, :]
             # A random same-class row (possibly the row itself) as positive.
-            r = xp.asarray(rng.random_sample((b, b)))
+            r = xp.asarray(rng.random_sample((b, b)), device=device(G[0]))
             pos = xp.argmax(xp.where(same, r + 1.0, 0.0), axis=1)
             valid = ~same
         out = []
@@ -314,20 +317,26 @@ class TripletEmbedding(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
         self : TripletEmbedding
             The fitted estimator.
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
-        views = self._set_views(X.shape[1])
+        # Two rows at least: with one, no triplet can be formed and training
+        # would be weight decay only.
+        X = self._validate_multiview(X, reset=True, ensure_min_samples=2)
+        views = self.views_
         if self.shared_weights:
-            widths = [self._view_width(i) for i in range(len(views))]
+            widths = self._view_widths()
             if len(set(widths)) != 1:
                 raise ValueError(
                     "shared_weights=True needs views of equal width, got widths "
-                    f"{dict(zip([n for n, _ in views], widths))}."
+                    f"{dict(zip(self.view_names_, widths))}."
                 )
         xp = get_namespace(X)
+        dev = device(X)
         rng = check_random_state(self.random_state)
         n = X.shape[0]
         labels = None
         if y is not None:
+            y = to_numpy(y)
+            if np.ndim(y) == 2 and np.shape(y)[1] > 1:
+                self._check_no_second_array(y)
             y = column_or_1d(y, warn=True)
             if y.shape[0] != n:
                 raise ValueError(f"y has {y.shape[0]} entries but X has {n} rows.")
@@ -336,24 +345,29 @@ class TripletEmbedding(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
             if np.unique(y).size < 2:
                 raise ValueError("y has 1 class: same-class positives need at "
                                  "least two classes (or pass y=None to use the pairs).")
-            labels = xp.asarray(np.unique(y, return_inverse=True)[1].reshape(-1))
+            labels = xp.asarray(np.unique(y, return_inverse=True)[1].reshape(-1), device=dev)
 
         blocks = self._view_blocks(X)
-        self.view_means_ = [xp.mean(B, axis=0) for B in blocks]
+        means = [xp.mean(B, axis=0) for B in blocks]
         # One scalar per view keeps relative feature scales but makes Adam's
         # step size comparable across views.
-        self.view_scales_ = np.asarray([
-            max(float(xp.sqrt(xp.mean(xp.var(B, axis=0)))), _TINY) for B in blocks
-        ])
-        Xs = [(B - m) / s for B, m, s in zip(blocks, self.view_means_, self.view_scales_)]
+        scales = [float(xp.sqrt(xp.mean(xp.var(B, axis=0)))) for B in blocks]
+        constant = [name for (name, _), s in zip(views, scales) if s <= _TINY]
+        if constant:
+            raise ValueError(
+                f"View(s) {constant} are constant (zero variance in every column): their "
+                "embedding would be all zeros. Drop them or pass other views."
+            )
+        Xs = [(B - m) / s for B, m, s in zip(blocks, means, scales)]
 
         k = self.n_components
         if self.shared_weights:
             d = Xs[0].shape[1]
-            params = [xp.asarray(rng.standard_normal((d, k)) / np.sqrt(d), dtype=X.dtype)]
+            params = [xp.asarray(rng.standard_normal((d, k)) / np.sqrt(d), dtype=X.dtype,
+                                 device=dev)]
         else:
             params = [xp.asarray(rng.standard_normal((B.shape[1], k)) / np.sqrt(B.shape[1]),
-                                 dtype=X.dtype) for B in Xs]
+                                 dtype=X.dtype, device=dev) for B in Xs]
         m1 = [xp.zeros_like(p) for p in params]
         m2 = [xp.zeros_like(p) for p in params]
         beta1, beta2, eps = 0.9, 0.999, 1e-8
@@ -363,7 +377,7 @@ class TripletEmbedding(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
         kw = dict(distance=self.distance, unit=self._unit(), margin=self.margin,
                   alpha=self.alpha, shared=self.shared_weights)
         for epoch in range(self.max_iter):
-            order = xp.asarray(rng.permutation(n))
+            order = xp.asarray(rng.permutation(n), device=dev)
             losses = []
             for start in range(0, n, bs):
                 idx = order[start:start + bs]
@@ -377,18 +391,25 @@ class TripletEmbedding(MultiViewEmbedderMixin, TransformerMixin, BaseEstimator):
                 for i, g in enumerate(grads):
                     m1[i] = beta1 * m1[i] + (1 - beta1) * g
                     m2[i] = beta2 * m2[i] + (1 - beta2) * g * g
-                    lr = self.learning_rate * np.sqrt(1 - beta2**step) / (1 - beta1**step)
+                    lr = float(self.learning_rate * np.sqrt(1 - beta2**step) / (1 - beta1**step))
                     params[i] = params[i] - lr * m1[i] / (xp.sqrt(m2[i]) + eps)
             self.loss_curve_.append(float(np.mean(losses)))
             if self.verbose:
                 print(f"Epoch {epoch + 1}, loss = {self.loss_curve_[-1]:.6f}")
         self.n_iter_ = self.max_iter
-        self.coefs_ = params * len(Xs) if self.shared_weights else params
+        # Fitted state is NumPy (the array-API contract in skmm.base).
+        params = [to_numpy(p) for p in params]
+        self.weights_ = params * len(Xs) if self.shared_weights else params
+        self.means_ = [to_numpy(m) for m in means]
+        self.scales_ = np.asarray(scales)
         return self
 
     def _transform_one(self, X_view, i):
         xp = get_namespace(X_view)
-        Z = ((X_view - self.view_means_[i]) / self.view_scales_[i]) @ self.coefs_[i]
+        dev = device(X_view)
+        mean = xp.asarray(self.means_[i], dtype=X_view.dtype, device=dev)
+        W = xp.asarray(self.weights_[i], dtype=X_view.dtype, device=dev)
+        Z = ((X_view - mean) / float(self.scales_[i])) @ W
         if self.normalize:
             Z = _unit_rows(xp, Z)[0]
         return Z

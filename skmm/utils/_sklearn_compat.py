@@ -11,6 +11,7 @@ from sklearn.utils._param_validation import (
     Options,
     StrOptions,
 )
+from sklearn.utils._set_output import _get_container_adapter
 from sklearn.utils.metaestimators import _BaseComposition
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -20,6 +21,7 @@ __all__ = [
     "Options",
     "StrOptions",
     "_BaseComposition",
+    "_get_container_adapter",
     "_fit_context",
     "check_is_fitted",
     "validate_data",

@@ -1,9 +1,11 @@
-"""Contract checks for estimators whose input is not a 2-D array.
+"""skmm's own contract checks, beside scikit-learn's common checks.
 
-Image, audio and text transformers take a 1-D sequence of items (paths,
-arrays, strings), which scikit-learn's common checks cannot generate. This
-module holds the subset of that contract every such estimator must honour;
-``tests/`` calls :func:`check_raw_input_estimator` for each of them.
+- :func:`check_raw_input_estimator`: image, audio and text transformers take
+  a 1-D sequence of items (paths, arrays, strings), which scikit-learn's
+  common checks cannot generate; this is the subset of the contract every
+  such estimator must honour.
+- :func:`check_array_api_device`: the array-API contract of :mod:`skmm.base`
+  for every estimator whose class sets ``array_api_support = True``.
 """
 
 import pickle
@@ -15,7 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
-__all__ = ["check_raw_input_estimator"]
+__all__ = ["check_array_api_device", "check_raw_input_estimator"]
 
 
 def _output(est, X):
@@ -77,3 +79,72 @@ def check_raw_input_estimator(estimator, X, y, param_grid=None, *, rtol=1e-7):
         search = GridSearchCV(pipe, grid, cv=2).fit(X, y)
         assert set(search.best_params_) == set(grid)
         assert len(search.predict(X)) == len(X)
+
+
+def _numpy_only_state(est):
+    """Names of fitted attributes that are not NumPy (or plain Python) values."""
+    from ._array_api import get_namespace, is_numpy_namespace
+
+    bad = []
+    for key, value in vars(est).items():
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for v in values:
+            if hasattr(v, "__array_namespace__") and not isinstance(v, np.ndarray) \
+                    and not is_numpy_namespace(get_namespace(v)):
+                bad.append(key)
+                break
+    return bad
+
+
+def check_array_api_device(estimator, X=None, *, rtol=1e-6, atol=1e-9):
+    """The array-API contract on ``array_api_strict``'s simulated ``device1``.
+
+    Fits a clone on NumPy and a clone on ``array_api_strict`` arrays placed on
+    ``device1`` (where a silent fall-back to NumPy or to the default device
+    fails loudly), then asserts that
+
+    - ``transform`` (and ``transform_view`` for each view, when present)
+      returns arrays of the input's namespace on the input's device, with
+      values equal to the NumPy fit's;
+    - every fitted attribute is NumPy, so the model pickles and loads anywhere.
+
+    Parameters
+    ----------
+    estimator : estimator
+        An unfitted estimator with ``transform``, whose class sets
+        ``array_api_support = True``.
+    X : ndarray of shape (n_samples, n_features), default=None
+        NumPy data to fit on; by default 60 x 6 non-negative random values.
+    rtol, atol : float
+        Tolerances of the value comparison.
+    """
+    import array_api_strict as xps
+
+    from ._array_api import device, get_namespace, to_numpy
+
+    if X is None:
+        X = np.random.default_rng(0).uniform(0.1, 1.0, size=(60, 6))
+    dev = xps.Device("device1")
+    X_dev = xps.asarray(X, device=dev)
+    estimator = clone(estimator)
+    if "random_state" in estimator.get_params():
+        estimator.set_params(random_state=0)  # both fits draw the same numbers
+    est_np = clone(estimator).fit(X)
+    est_dev = clone(estimator).fit(X_dev)
+    name = type(estimator).__name__
+
+    bad = _numpy_only_state(est_dev)
+    assert not bad, f"{name}: fitted attributes {bad} are not NumPy after a device1 fit"
+
+    def same(out, expected, what):
+        assert get_namespace(out) is xps, f"{name}.{what} left the input's namespace"
+        assert device(out) == dev, f"{name}.{what} returned an array on {device(out)}"
+        np.testing.assert_allclose(to_numpy(out), expected, rtol=rtol, atol=atol,
+                                   err_msg=f"{name}.{what}: device1 differs from NumPy")
+
+    same(est_dev.transform(X_dev), est_np.transform(X), "transform")
+    if hasattr(est_dev, "transform_view"):
+        for i, (view, cols) in enumerate(est_np.views_):
+            X_view = X[:, cols]
+            same(est_dev.transform_view(xps.asarray(X_view, device=dev), view),
+                 est_np.transform_view(X_view, view), f"transform_view({view!r})")

@@ -26,7 +26,10 @@ EMBEDDERS = [
     CCA(n_components=2, reg=0.1),
     MCCA(n_components=2, reg=0.1),
     KernelCCA(n_components=2, approximation="nystroem", random_state=0),
-    ProbabilisticCCA(n_components=2, reg=0.1),
+    # 45 training rows for 53 columns: PCCA's training correlation reaches 1
+    # and it says so (the inflated-correlation warning is under test elsewhere).
+    pytest.param(ProbabilisticCCA(n_components=2, reg=0.1),
+                 marks=pytest.mark.filterwarnings("ignore:.*inflated towards 1")),
     CollectiveNMF(n_components=3, random_state=0),
     TripletEmbedding(n_components=2, random_state=0),
 ]
@@ -49,7 +52,11 @@ def _embedding(embedder, numeric):
     )
 
 
-@pytest.mark.parametrize("embedder", EMBEDDERS, ids=lambda e: type(e).__name__)
+def _name(embedder):
+    return type(embedder).__name__
+
+
+@pytest.mark.parametrize("embedder", EMBEDDERS, ids=_name)
 def test_embedder_then_kmeans_and_svc(embedder, data):
     X, y, numeric = data
     clusters = Pipeline([("mm", _embedding(embedder, numeric)),

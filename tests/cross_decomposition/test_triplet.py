@@ -134,14 +134,14 @@ def test_deterministic_and_transform_contract():
     m = TripletEmbedding(3, views=[20, 15], combine="mean", max_iter=5, random_state=7).fit(X)
     np.testing.assert_allclose(m.transform(X), (Z[:, :3] + Z[:, 3:]) / 2, rtol=1e-12)
     raw = TripletEmbedding(3, views=[20, 15], normalize=False, max_iter=2, random_state=0).fit(X)
-    Xc = (X[:, :20] - X[:, :20].mean(0)) / raw.view_scales_[0]
-    np.testing.assert_allclose(raw.transform_view(X[:, :20], 0), Xc @ raw.coefs_[0], rtol=1e-10)
+    Xc = (X[:, :20] - X[:, :20].mean(0)) / raw.scales_[0]
+    np.testing.assert_allclose(raw.transform_view(X[:, :20], 0), Xc @ raw.weights_[0], rtol=1e-10)
 
 
 def test_siamese_shares_one_map_and_checks_widths():
     X = _paired(seed=5, n=100, d1=15, d2=15)
     est = TripletEmbedding(3, shared_weights=True, max_iter=3, random_state=0).fit(X)
-    assert est.coefs_[0] is est.coefs_[1]
+    assert est.weights_[0] is est.weights_[1]
     with pytest.raises(ValueError, match=r"equal width.*'view0': 20, 'view1': 15"):
         TripletEmbedding(views=[20, 15], shared_weights=True).fit(_paired(n=30))
     with pytest.raises(ValueError, match="y has 3 entries"):
