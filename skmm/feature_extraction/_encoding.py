@@ -2,50 +2,31 @@
 
 Every function takes the namespace ``xp`` first and uses only ``xp.*`` on its
 arrays, so the same code runs on NumPy, CuPy or ``array_api_strict``.
-Distances are one GEMM (``||d||^2 - 2 d c^T + ||c||^2``); the standard has no
-scatter-add, so per-cluster sums go through ``utils._array_api.group_sums``
-(a sparse product on NumPy, a one-hot GEMM elsewhere).
+Distances and one-hot codes come from :mod:`skmm.utils._pairwise`; the
+codebook itself is learnt by :func:`skmm.cluster.kmeans`.
 """
 
-from ..utils._array_api import group_sums, kth_smallest
+from ..utils._array_api import device as _device
+from ..utils._array_api import kth_smallest
+from ..utils._pairwise import one_hot, squared_distances
 
 __all__ = [
     "encode_image",
     "fisher_vector",
-    "kmeans",
     "n_pyramid_cells",
     "normalize_rows",
     "pyramid_cells",
     "pyramid_level_weights",
     "soft_assignments",
     "hard_assignments",
-    "squared_distances",
     "vlad",
 ]
-
-
-def _device(x):
-    from ..utils import device
-
-    return device(x)
-
-
-def squared_distances(xp, D, C):
-    """Squared Euclidean distances between rows of ``D`` (n, d) and ``C`` (k, d), clipped at 0."""
-    d2 = (xp.sum(D * D, axis=1)[:, None] - 2.0 * (D @ C.T)
-          + xp.sum(C * C, axis=1)[None, :])
-    return xp.maximum(d2, xp.zeros_like(d2))
-
-
-def _one_hot(xp, labels, k, dtype):
-    codes = xp.arange(k, dtype=labels.dtype, device=_device(labels))
-    return xp.astype(labels[:, None] == codes[None, :], dtype)
 
 
 def hard_assignments(xp, D, C):
     """One-hot matrix (n, k) of each descriptor's nearest codeword (ties: lowest index)."""
     labels = xp.argmin(squared_distances(xp, D, C), axis=1)
-    return _one_hot(xp, labels, C.shape[0], D.dtype)
+    return one_hot(xp, labels, C.shape[0], D.dtype)
 
 
 def soft_assignments(xp, D, C, *, beta, k_nearest):
@@ -66,109 +47,6 @@ def soft_assignments(xp, D, C, *, beta, k_nearest):
         kth = kth_smallest(xp, d2, kk)
         w = xp.where(d2 <= kth, w, xp.zeros_like(w))
     return w / xp.sum(w, axis=1)[:, None]
-
-
-def kmeans(xp, D, n_clusters, *, seed=0, max_iter=100, tol=1e-4, chunk=16384):
-    """Lloyd's k-means with k-means++ seeding, in the array API.
-
-    Parameters
-    ----------
-    xp : namespace
-    D : array of shape (n, d)
-    n_clusters : int
-    seed : int
-        Seeds the k-means++ draws (NumPy generator; indices move to ``xp``).
-    max_iter : int
-    tol : float
-        Stop when the squared centre shift is below ``tol`` x the mean
-        per-feature variance of ``D`` (scikit-learn's criterion).
-    chunk : int
-        Rows per GEMM block (bounds the (chunk, k) distance matrix).
-
-    Returns
-    -------
-    centers : array (n_clusters, d)
-    inertia : float
-    n_iter : int
-    """
-    import numpy as np
-
-    n = D.shape[0]
-    if n < n_clusters:
-        raise ValueError(f"{n} samples, fewer than n_clusters={n_clusters}")
-    rng = np.random.default_rng(seed)
-    centers = _kmeans_plusplus(xp, D, n_clusters, rng)
-    var = xp.mean(xp.var(D, axis=0))
-    threshold = tol * float(var)
-    n_iter = 0
-    for n_iter in range(1, max_iter + 1):
-        sums, counts, _ = _lloyd_sums(xp, D, centers, chunk)
-        empty = counts == 0
-        safe = xp.where(empty, xp.ones_like(counts), counts)
-        new = xp.where(empty[:, None], centers, sums / safe[:, None])
-        shift = float(xp.sum((new - centers) ** 2))
-        centers = new
-        if shift <= threshold:
-            break
-    _, _, inertia = _lloyd_sums(xp, D, centers, chunk, with_inertia=True)
-    return centers, float(inertia), n_iter
-
-
-def _lloyd_sums(xp, D, centers, chunk, with_inertia=False):
-    # argmin_k ||d - c_k||^2 = argmin_k (||c_k||^2 - 2 d.c_k): ||d||^2 is only
-    # needed for the inertia.
-    k = centers.shape[0]
-    cn = xp.sum(centers * centers, axis=1)[None, :]
-    minus2c = -2.0 * centers
-    sums = xp.zeros_like(centers)
-    counts = xp.zeros((k,), dtype=D.dtype, device=_device(D))
-    inertia = 0.0
-    for start in range(0, D.shape[0], chunk):
-        block = D[start:min(start + chunk, D.shape[0]), ...]
-        partial = block @ minus2c.T + cn
-        labels = xp.argmin(partial, axis=1)
-        block_sums, block_counts = group_sums(xp, labels, block, k)
-        sums = sums + block_sums
-        counts = counts + block_counts
-        if with_inertia:
-            best = xp.min(partial, axis=1) + xp.sum(block * block, axis=1)
-            inertia += float(xp.sum(xp.maximum(best, xp.zeros_like(best))))
-    return sums, counts, inertia
-
-
-def _kmeans_plusplus(xp, D, k, rng):
-    # Greedy k-means++ (Arthur & Vassilvitskii 2007; scikit-learn's default):
-    # each step draws 2 + log(k) candidates with probability proportional to
-    # D^2 and keeps the one that lowers the potential most. The candidates'
-    # distances are one GEMM; the draws happen in NumPy on the D^2 vector.
-    import numpy as np
-
-    from ..utils import to_numpy
-
-    n = D.shape[0]
-    n_trials = 2 + int(np.log(k))
-    norms = xp.sum(D * D, axis=1)
-
-    def dist_to(rows):
-        cand = xp.stack([D[j, ...] for j in rows], axis=0)
-        d2 = norms[:, None] - 2.0 * (D @ cand.T) + xp.sum(cand * cand, axis=1)[None, :]
-        return xp.maximum(d2, xp.zeros_like(d2))
-
-    idx = [int(rng.integers(n))]
-    closest = dist_to(idx)[:, 0]
-    for _ in range(1, k):
-        p = np.asarray(to_numpy(closest), dtype=np.float64)
-        total = p.sum()
-        if total <= 0:  # all remaining points coincide with a centre
-            idx.append(int(rng.integers(n)))
-            continue
-        cand = np.searchsorted(np.cumsum(p), rng.random(n_trials) * total, side="right")
-        cand = [int(min(j, n - 1)) for j in cand]
-        trial = xp.minimum(closest[:, None], dist_to(cand))
-        best = int(np.argmin(to_numpy(xp.sum(trial, axis=0))))
-        idx.append(cand[best])
-        closest = trial[:, best]
-    return xp.stack([D[i, ...] for i in idx], axis=0)
 
 
 def vlad(xp, D, C, assign=None, *, intra_norm=True):
@@ -264,7 +142,7 @@ def pyramid_cells(xp, positions, levels, dtype=None):
         g = 2**level
         cx = xp.clip(xp.astype(xp.floor(positions[:, 0] * g), xp.int64), 0, g - 1)
         cy = xp.clip(xp.astype(xp.floor(positions[:, 1] * g), xp.int64), 0, g - 1)
-        blocks.append(_one_hot(xp, cy * g + cx, g * g, dtype))
+        blocks.append(one_hot(xp, cy * g + cx, g * g, dtype))
         weights.extend([w] * (g * g))
     member = xp.concat(blocks, axis=1) if len(blocks) > 1 else blocks[0]
     assert member.shape == (n, len(weights))

@@ -23,6 +23,8 @@ from ..utils._sklearn_compat import (
     _fit_context,
     check_is_fitted,
 )
+from ..cluster import kmeans
+from ..utils._pairwise import squared_distances
 from . import _encoding as enc
 
 __all__ = ["SIFTBoVW", "read_image", "sift_descriptors"]
@@ -330,8 +332,9 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         Descriptors sampled (uniformly, seeded) from the training images to
         learn the codebook.
     codebook_algorithm : {"kmeans", "minibatch"}, default="kmeans"
-        ``"kmeans"``: Lloyd's algorithm with k-means++ seeding, written in the
-        array API (runs on CuPy arrays). ``"minibatch"``: scikit-learn's
+        ``"kmeans"``: :func:`skmm.cluster.kmeans` (Lloyd's algorithm with
+        k-means++ seeding, scikit-learn's stopping rules and ``max_iter=300``,
+        written in the array API: runs on CuPy arrays). ``"minibatch"``: scikit-learn's
         ``MiniBatchKMeans`` (NumPy). Ignored for ``encoding="fisher"``, which
         fits ``GaussianMixture(covariance_type="diag")``.
     memory : str, joblib.Memory or None, default=None
@@ -348,8 +351,9 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         cores, so on few cores this gains little (2 cores, 300 15-Scene
         images: 1.89 s with ``n_jobs=1``, 1.73 s with 2).
     verbose : int, default=0
-        joblib verbosity of the extraction (progress is printed for any
-        ``n_jobs`` when it is positive).
+        When positive, report progress: joblib's verbosity for the extraction
+        (for any ``n_jobs``), then the codebook's k-means iterations (inertia
+        per iteration and why it stopped, see :func:`skmm.cluster.kmeans`).
 
     Attributes
     ----------
@@ -589,12 +593,15 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
                                  batch_size=2048).fit(sample)
             centers = km.cluster_centers_.astype(np.float32)
         else:
-            xp = get_namespace(sample)
-            centers, _, _ = enc.kmeans(xp, xp.asarray(sample), self.n_clusters, seed=seed)
+            if self.verbose:
+                print(f"[SIFTBoVW] k-means: {self.n_clusters} codewords from "
+                      f"{len(sample)} descriptors")
+            centers, _, _, _ = kmeans(sample, self.n_clusters, random_state=seed,
+                                      verbose=self.verbose)
             centers = to_numpy(centers).astype(np.float32)
         self.cluster_centers_ = centers
         xp = get_namespace(sample)
-        d2 = enc.squared_distances(xp, xp.asarray(sample), xp.asarray(centers))
+        d2 = squared_distances(xp, xp.asarray(sample), xp.asarray(centers))
         scale = float(xp.mean(xp.min(d2, axis=1)))
         self.distance_scale_ = scale if scale > 0 else 1.0
         return self

@@ -319,3 +319,22 @@ def test_multi_scale_dense_sift_is_the_union_of_scales():
     np.testing.assert_array_equal(multi_pos, np.vstack([p for _, p in singles]))
     with pytest.raises(ValueError, match="patch_size must be a positive integer"):
         SIFTBoVW(patch_size=(12, 0)).fit([img])
+
+
+def test_verbose_reports_codebook_kmeans(capfd):
+    rng = np.random.default_rng(0)
+    images = [rng.integers(0, 256, (48, 48), dtype=np.uint8) for _ in range(4)]
+    SIFTBoVW(n_clusters=4, verbose=1, random_state=0).fit(images)
+    out, _ = capfd.readouterr()
+    assert "k-means: 4 codewords from 100 descriptors" in out
+    assert "Iteration 0, inertia" in out and "Converged at iteration" in out
+
+
+def test_codebook_is_skmm_cluster_kmeans():
+    from skmm.cluster import kmeans
+
+    images, _ = textures(2)
+    est = SIFTBoVW(n_clusters=8, random_state=3).fit(images)
+    sample = np.concatenate([d for d, _ in est.extract_descriptors(images)])
+    ref, _, _, _ = kmeans(sample, 8, random_state=3)
+    np.testing.assert_array_equal(est.cluster_centers_, ref)
