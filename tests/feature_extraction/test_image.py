@@ -8,8 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from skmm.feature_extraction import SIFTBoVW
-from skmm.feature_extraction._image import dense_grid, read_image, sift_descriptors
+from skmm.feature_extraction import SIFTBoVW, dense_grid, read_image, sift_descriptors
 from skmm.utils.estimator_checks import check_raw_input_estimator
 
 cv2 = pytest.importorskip("cv2")
