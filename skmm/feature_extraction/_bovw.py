@@ -18,6 +18,7 @@ from sklearn.utils.validation import check_memory
 from ..cluster import kmeans
 from ..utils import get_namespace, to_numpy
 from ..utils._pairwise import squared_distances
+from ..utils._validation import describe_item
 from ..utils._sklearn_compat import (
     HasMethods,
     Interval,
@@ -26,7 +27,7 @@ from ..utils._sklearn_compat import (
     check_is_fitted,
 )
 from . import _encoding as enc
-from ._image_io import as_image_list, read_image
+from ._image_io import _cv2, as_image_list, read_image
 from ._sift import _patch_sizes, sift_descriptors
 
 __all__ = ["SIFTBoVW"]
@@ -34,9 +35,15 @@ __all__ = ["SIFTBoVW"]
 
 def _extract_one(item, index, params):
     gray = read_image(item, max_side=params["max_side"], index=index)
-    return sift_descriptors(gray, detector=params["detector"], step=params["step"],
-                            patch_size=params["patch_size"], rootsift=params["rootsift"],
-                            max_descriptors=params["max_descriptors"], seed=params["seed"])
+    cv2 = _cv2()
+    try:
+        return sift_descriptors(gray, detector=params["detector"], step=params["step"],
+                                patch_size=params["patch_size"], rootsift=params["rootsift"],
+                                max_descriptors=params["max_descriptors"],
+                                seed=params["seed"])
+    except cv2.error as exc:  # name the image, also from a worker thread
+        raise ValueError(f"{describe_item(index, item, kind='image')}: OpenCV failed to "
+                         f"describe the {gray.shape[1]}x{gray.shape[0]} image ({exc})") from exc
 
 
 def _extract_keyed(item, file_stamp, index, params):
