@@ -168,3 +168,41 @@ def test_encoders_stay_on_array_api_strict_device():
     assert inertia == pytest.approx(kmeans(D_np, 5, random_state=0)[2], rel=1e-10)
     normed = enc.normalize_rows(ns, xps.stack([D[0, ...], D[1, ...]]), "power")
     assert normed.device == dev
+
+
+def test_public_encoders_follow_the_input_namespace(data):
+    xps = pytest.importorskip("array_api_strict")
+    from skmm.feature_extraction import hard_assignments
+
+    dev, cpu = xps.Device("device1"), xps.Device("CPU_DEVICE")
+    D_np, C_np, _ = data
+    D, C = xps.asarray(D_np, device=dev), xps.asarray(C_np, device=dev)
+    w_np, var_np = np.full(7, 1 / 7), np.ones((7, 16))
+    w, var = xps.asarray(w_np, device=dev), xps.asarray(var_np, device=dev)
+    pairs = [
+        (hard_assignments(D, C), hard_assignments(D_np, C_np)),
+        (soft_assignments(D, C, beta=0.3, k_nearest=3),
+         soft_assignments(D_np, C_np, beta=0.3, k_nearest=3)),
+        (vlad(D, C), vlad(D_np, C_np)),
+        (fisher_vector(D, w, C, var), fisher_vector(D_np, w_np, C_np, var_np)),
+    ]
+    for got, ref in pairs:
+        assert got.device == dev
+        np.testing.assert_allclose(np.asarray(got.to_device(cpu)), ref, rtol=1e-10, atol=1e-12)
+    ref = np.bincount(pairwise_distances_argmin(D_np, C_np), minlength=7)
+    np.testing.assert_array_equal(hard_assignments(D_np, C_np).sum(axis=0), ref)
+
+
+def test_public_encoders_check_shapes(data):
+    from skmm.feature_extraction import hard_assignments
+
+    D, C, _ = data
+    with pytest.raises(ValueError, match=r"codebook must have shape \(k, 16\) to match the "
+                                         r"descriptors, got \(7, 15\)"):
+        hard_assignments(D, C[:, :15])
+    with pytest.raises(ValueError, match=r"assignments must have shape \(300, 7\)"):
+        vlad(D, C, assignments=np.ones((300, 6)))
+    with pytest.raises(ValueError, match="variances must be positive"):
+        fisher_vector(D, np.full(7, 1 / 7), C, np.zeros((7, 16)))
+    with pytest.raises(ValueError, match="descriptors must be 2-D"):
+        soft_assignments(D[0], C)

@@ -465,8 +465,9 @@ def test_pickled_memory_on_a_machine_without_the_folder(tmp_path):
     shutil.rmtree(tmp_path / "blocker")
     (tmp_path / "blocker").write_text("not a folder")
     loaded = pickle.loads(blob)
-    with pytest.warns(UserWarning, match=r"memory='.*blocker/cache': the descriptor cache folder "
-                                         r"cannot be used .*extracting descriptors without caching"):
+    match = (r"memory='.*blocker/cache': the descriptor cache folder cannot be used "
+             r".*extracting descriptors without caching")
+    with pytest.warns(UserWarning, match=match):
         out = loaded.transform(images)
     np.testing.assert_array_equal(out, ref)
     np.testing.assert_array_equal(loaded.set_params(memory=None).transform(images), ref)
@@ -482,3 +483,15 @@ def test_opencv_failure_while_describing_is_named(monkeypatch):
     with pytest.raises(ValueError, match=r"image 0: OpenCV failed to describe the 64x64 image "
                                          r"\(simulated SIFT failure\)"):
         SIFTBoVW(n_clusters=2, n_jobs=2).fit(textures(1)[0][:1])
+
+
+def test_public_rootsift_equals_the_option():
+    from skmm.feature_extraction import rootsift
+
+    gray = textures(1)[0][0]
+    plain, _ = sift_descriptors(gray)
+    np.testing.assert_array_equal(rootsift(plain), sift_descriptors(gray, rootsift=True)[0])
+    with pytest.raises(ValueError, match="non-negative descriptors"):
+        rootsift(-plain)
+    with pytest.raises(ValueError, match="needs a 2-D uint8 grayscale image"):
+        sift_descriptors(gray.astype(np.float64))
