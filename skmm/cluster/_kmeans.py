@@ -183,32 +183,38 @@ def kmeans_plusplus(X, n_clusters, *, sample_weight=None, random_state=None,
 
 
 def _kmeans_plusplus(xp, X, k, w, rng, n_local_trials=None):
+    # Everything of length n stays in the namespace of X (no host round trip
+    # per step on a GPU); the potentials and their cumulative sum are float64,
+    # as in scikit-learn. Only the uniform draws and a few scalars cross over.
     n = X.shape[0]
     dev = device(X)
     if n_local_trials is None:
         n_local_trials = 2 + int(np.log(k))
     w_np = np.ones(n) if w is None else np.asarray(to_numpy(w), dtype=np.float64)
+    w64 = xp.asarray(w_np, dtype=xp.float64, device=dev)
     norms = xp.sum(X * X, axis=1)
 
     def dist_to(rows):
-        cand = xp.take(X, xp.asarray(rows, device=dev), axis=0)
+        cand = xp.take(X, rows, axis=0)
         d2 = (norms[None, :] - 2.0 * (cand @ X.T)
               + xp.sum(cand * cand, axis=1)[:, None])
-        return np.maximum(np.asarray(to_numpy(d2), dtype=np.float64), 0.0)
+        d2 = xp.astype(d2, xp.float64)
+        return xp.maximum(d2, xp.zeros_like(d2))
 
     indices = np.full(k, -1, dtype=np.int64)
     indices[0] = rng.choice(n, p=w_np / w_np.sum())
-    closest = dist_to(indices[:1])[0]
-    potential = closest @ w_np
+    closest = dist_to(xp.asarray(indices[:1], device=dev))[0, :]
+    potential = float(xp.sum(closest * w64))
     for c in range(1, k):
-        draws = rng.uniform(size=n_local_trials) * potential
-        cand = np.searchsorted(np.cumsum(w_np * closest), draws)
-        cand = np.minimum(cand, n - 1)
-        trial = np.minimum(closest[None, :], dist_to(cand))
-        pots = trial @ w_np
-        best = int(np.argmin(pots))
-        potential, closest = pots[best], trial[best]
-        indices[c] = cand[best]
+        draws = xp.asarray(rng.uniform(size=n_local_trials) * potential, dtype=xp.float64,
+                           device=dev)
+        cand = xp.searchsorted(xp.cumulative_sum(w64 * closest), draws)
+        cand = xp.clip(cand, max=n - 1)  # rounding can land one past the end
+        trial = xp.minimum(closest[None, :], dist_to(cand))
+        pots = trial @ w64
+        best = int(xp.argmin(pots))
+        potential, closest = float(pots[best]), trial[best, :]
+        indices[c] = int(cand[best])
     return xp.take(X, xp.asarray(indices, device=dev), axis=0), indices
 
 
