@@ -77,8 +77,7 @@ def main():
     from sklearn.svm import SVC, LinearSVC
     from threadpoolctl import threadpool_info
 
-    from skmm.feature_extraction import SIFTBoVW
-    from skmm.feature_extraction import rootsift
+    from skmm.feature_extraction import SIFTBoVW, rootsift
 
     meta = pd.read_csv(DATA / "metadata.csv")
     paths = np.array([str(DATA / p) for p in meta["path"]])
