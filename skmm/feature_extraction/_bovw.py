@@ -170,7 +170,8 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     verbose : int, default=0
         When positive, report progress: joblib's verbosity for the extraction
         (for any ``n_jobs``), then the codebook's k-means iterations (inertia
-        per iteration and why it stopped, see :func:`skmm.cluster.kmeans`).
+        per iteration and why it stopped, see :func:`skmm.cluster.kmeans`; the
+        ``"minibatch"`` and ``"fisher"`` codebooks pass it to scikit-learn).
 
     Attributes
     ----------
@@ -405,7 +406,7 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             from sklearn.mixture import GaussianMixture
 
             gmm = GaussianMixture(self.n_clusters, covariance_type="diag", reg_covar=1e-4,
-                                  random_state=seed, max_iter=100)
+                                  random_state=seed, max_iter=100, verbose=self.verbose)
             gmm.fit(sample.astype(np.float64))
             self.gmm_weights_ = gmm.weights_.astype(np.float64)
             self.gmm_means_ = gmm.means_.astype(np.float64)
@@ -415,7 +416,7 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             from sklearn.cluster import MiniBatchKMeans
 
             km = MiniBatchKMeans(self.n_clusters, random_state=seed, n_init=3,
-                                 batch_size=2048).fit(sample)
+                                 batch_size=2048, verbose=self.verbose).fit(sample)
             centers = km.cluster_centers_.astype(np.float32)
         else:
             if self.verbose:
