@@ -77,8 +77,7 @@ def main():
     from sklearn.svm import SVC, LinearSVC
     from threadpoolctl import threadpool_info
 
-    from skmm.feature_extraction import SIFTBoVW
-    from skmm.feature_extraction._image import rootsift_transform
+    from skmm.feature_extraction import SIFTBoVW, rootsift
 
     meta = pd.read_csv(DATA / "metadata.csv")
     paths = np.array([str(DATA / p) for p in meta["path"]])
@@ -193,8 +192,8 @@ def main():
     run_linear("Fisher K=64, PCA-64 (8192-d), power+L2, LinearSVC C=1", fv)
 
     # RootSIFT is a per-descriptor map, so the cached descriptors serve it too.
-    rs_train = [(rootsift_transform(d), p) for d, p in d_train]
-    rs_test = [(rootsift_transform(d), p) for d, p in d_test]
+    rs_train = [(rootsift(d), p) for d, p in d_train]
+    rs_test = [(rootsift(d), p) for d, p in d_test]
     d_train, d_test = rs_train, rs_test
     rs = SIFTBoVW(M, encoding="hist", pyramid_levels=2, normalize="l1", codebook_sample=SAMPLE,
                   random_state=SEED).fit_descriptors(d_train)

@@ -1,58 +1,218 @@
-"""Codebooks and encoders for sets of local descriptors, in the array API.
+"""Encoders for sets of local descriptors against a codebook, in the array API.
 
-Every function takes the namespace ``xp`` first and uses only ``xp.*`` on its
-arrays, so the same code runs on NumPy, CuPy or ``array_api_strict``.
-Distances are one GEMM (``||d||^2 - 2 d c^T + ||c||^2``); the standard has no
-scatter-add, so per-cluster sums go through ``utils._array_api.group_sums``
-(a sparse product on NumPy, a one-hot GEMM elsewhere).
+The public encoders (:func:`hard_assignments`, :func:`soft_assignments`,
+:func:`vlad`, :func:`fisher_vector`) take arrays and work in their
+namespace. The private cores and the pyramid helpers take the namespace
+``xp`` first and use only ``xp.*``, so the same code runs on NumPy, CuPy or
+``array_api_strict``.
+Distances and one-hot codes come from :mod:`skmm.utils._pairwise`; the
+codebook itself is learnt by :func:`skmm.cluster.kmeans`.
 """
 
-from ..utils._array_api import group_sums, kth_smallest
+from ..utils._array_api import device as _device
+from ..utils._array_api import get_namespace, kth_smallest
+from ..utils._pairwise import one_hot, squared_distances
 
 __all__ = [
     "encode_image",
     "fisher_vector",
-    "kmeans",
+    "gmm_posteriors",
+    "hard_assignments",
     "n_pyramid_cells",
     "normalize_rows",
     "pyramid_cells",
     "pyramid_level_weights",
     "soft_assignments",
-    "hard_assignments",
-    "squared_distances",
     "vlad",
 ]
 
 
-def _device(x):
-    from ..utils import device
-
-    return device(x)
-
-
-def squared_distances(xp, D, C):
-    """Squared Euclidean distances between rows of ``D`` (n, d) and ``C`` (k, d), clipped at 0."""
-    d2 = (xp.sum(D * D, axis=1)[:, None] - 2.0 * (D @ C.T)
-          + xp.sum(C * C, axis=1)[None, :])
-    return xp.maximum(d2, xp.zeros_like(d2))
-
-
-def _one_hot(xp, labels, k, dtype):
-    codes = xp.arange(k, dtype=labels.dtype, device=_device(labels))
-    return xp.astype(labels[:, None] == codes[None, :], dtype)
+def _check_codebook_input(descriptors, *others):
+    """Namespace, and the arrays as 2-D floats of one dtype with matching widths."""
+    xp = get_namespace(descriptors, *others)
+    arrays = [xp.asarray(a) for a in (descriptors, *others)]
+    arrays = [a if xp.isdtype(a.dtype, "real floating") else xp.astype(a, xp.float64)
+              for a in arrays]
+    dtype = xp.result_type(*arrays)
+    arrays = [xp.astype(a, dtype) for a in arrays]
+    D = arrays[0]
+    if D.ndim != 2:
+        raise ValueError(f"descriptors must be 2-D (n_descriptors, n_dims), got shape {D.shape}")
+    return xp, arrays
 
 
-def hard_assignments(xp, D, C):
+def _check_width(D, C, what):
+    if C.ndim != 2 or C.shape[1] != D.shape[1]:
+        raise ValueError(f"{what} must have shape (k, {D.shape[1]}) to match the "
+                         f"descriptors, got {C.shape}")
+
+
+def hard_assignments(descriptors, codebook):
+    """One-hot assignment of each descriptor to its nearest codeword.
+
+    Summing the rows gives the bag-of-words histogram (Sivic & Zisserman 2003;
+    Csurka et al. 2004).
+
+    Parameters
+    ----------
+    descriptors : array of shape (n, d)
+    codebook : array of shape (k, d)
+        Codewords, e.g. from :func:`skmm.cluster.kmeans`.
+
+    Returns
+    -------
+    assignments : array of shape (n, k)
+        In the namespace of the input; ties go to the lowest index.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmm.feature_extraction import hard_assignments
+    >>> codebook = np.array([[0.0, 0.0], [10.0, 10.0]])
+    >>> D = np.array([[1.0, 0.0], [9.0, 9.0], [0.0, 2.0]])
+    >>> hard_assignments(D, codebook).sum(axis=0)  # the histogram
+    array([2., 1.])
+    """
+    xp, (D, C) = _check_codebook_input(descriptors, codebook)
+    _check_width(D, C, "codebook")
+    return _hard_assignments(xp, D, C)
+
+
+def soft_assignments(descriptors, codebook, *, beta=1.0, k_nearest=5):
+    """Kernel-codebook weights (van Gemert et al. 2008) of each descriptor.
+
+    Each descriptor spreads weights ``exp(-beta ||d - c||^2)`` over its
+    ``k_nearest`` codewords, normalised to sum 1.
+
+    Parameters
+    ----------
+    descriptors : array of shape (n, d)
+    codebook : array of shape (k, d)
+    beta : float, default=1.0
+        Sharpness, in inverse squared distance units.
+    k_nearest : int, default=5
+        Codewords that receive weight (ties at the last distance included).
+
+    Returns
+    -------
+    weights : array of shape (n, k)
+        Rows sum to 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmm.feature_extraction import soft_assignments
+    >>> codebook = np.array([[0.0], [1.0], [5.0]])
+    >>> W = soft_assignments(np.array([[0.5]]), codebook, beta=1.0, k_nearest=2)
+    >>> W.round(3).tolist()                    # halfway: equal weights, 5.0 left out
+    [[0.5, 0.5, 0.0]]
+    """
+    if not beta > 0:
+        raise ValueError(f"beta must be > 0, got {beta!r}")
+    if int(k_nearest) < 1:
+        raise ValueError(f"k_nearest must be >= 1, got {k_nearest!r}")
+    xp, (D, C) = _check_codebook_input(descriptors, codebook)
+    _check_width(D, C, "codebook")
+    return _soft_assignments(xp, D, C, beta=beta, k_nearest=k_nearest)
+
+
+def vlad(descriptors, codebook, *, assignments=None, intra_norm=True):
+    """VLAD (Jegou et al. 2010): per codeword, the sum of residuals ``d - c``.
+
+    Parameters
+    ----------
+    descriptors : array of shape (n, d)
+    codebook : array of shape (k, d)
+    assignments : array of shape (n, k) or None
+        One-hot (or soft) assignments; None means :func:`hard_assignments`.
+        A row of zeros leaves its descriptor out.
+    intra_norm : bool, default=True
+        L2-normalise each codeword's block (Arandjelovic & Zisserman 2013).
+
+    Returns
+    -------
+    v : array of shape (k * d,)
+        Without global normalisation (apply a signed square root and L2, as
+        ``SIFTBoVW(encoding="vlad")`` does, for retrieval).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmm.feature_extraction import vlad
+    >>> codebook = np.array([[0.0, 0.0], [10.0, 10.0]])
+    >>> D = np.array([[1.0, 0.0], [0.0, 3.0], [11.0, 10.0]])
+    >>> vlad(D, codebook, intra_norm=False)
+    array([1., 3., 1., 0.])
+    """
+    xp, (D, C) = _check_codebook_input(descriptors, codebook)
+    _check_width(D, C, "codebook")
+    if assignments is not None:
+        assignments = xp.astype(xp.asarray(assignments), D.dtype)
+        if assignments.shape != (D.shape[0], C.shape[0]):
+            raise ValueError(f"assignments must have shape {(D.shape[0], C.shape[0])}, got "
+                             f"{assignments.shape}")
+    return _vlad(xp, D, C, assignments, intra_norm=intra_norm)
+
+
+def fisher_vector(descriptors, weights, means, variances, *, posteriors=None):
+    """Fisher vector of ``descriptors`` w.r.t. a diagonal Gaussian mixture.
+
+    The gradients w.r.t. the means and variances (Perronnin, Sanchez &
+    Mensink 2010), with posteriors ``gamma``, ``N`` descriptors and
+    ``sigma = sqrt(variance)``::
+
+        G_mu_k    = sum_i gamma_ik (x_i - mu_k) / sigma_k       / (N sqrt(w_k))
+        G_sigma_k = sum_i gamma_ik [(x_i - mu_k)^2 / var_k - 1] / (N sqrt(2 w_k))
+
+    Parameters
+    ----------
+    descriptors : array of shape (n, d)
+    weights : array of shape (k,)
+    means, variances : arrays of shape (k, d)
+        E.g. ``GaussianMixture(covariance_type="diag")``'s ``weights_``,
+        ``means_`` and ``covariances_``.
+    posteriors : array of shape (n, k) or None
+        None computes them from the mixture; rows of zeros leave descriptors
+        out (``N`` counts the rest).
+
+    Returns
+    -------
+    fv : array of shape (2 * k * d,)
+        ``[G_mu, G_sigma]`` without the power and L2 normalisation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmm.feature_extraction import fisher_vector
+    >>> D = np.array([[1.0], [3.0]])           # one N(0, 1) component
+    >>> fisher_vector(D, np.ones(1), np.zeros((1, 1)), np.ones((1, 1)))
+    array([2.        , 2.82842712])
+    """
+    xp, (D, w, mu, var) = _check_codebook_input(descriptors, weights, means, variances)
+    _check_width(D, mu, "means")
+    if var.shape != mu.shape or w.shape != (mu.shape[0],):
+        raise ValueError(f"weights, means and variances must have shapes (k,), (k, d), "
+                         f"(k, d); got {w.shape}, {mu.shape}, {var.shape}")
+    if not bool(xp.all(var > 0)) or not bool(xp.all(w > 0)):
+        raise ValueError("the mixture's weights and variances must be positive")
+    if posteriors is not None:
+        posteriors = xp.astype(xp.asarray(posteriors), D.dtype)
+        if posteriors.shape != (D.shape[0], mu.shape[0]):
+            raise ValueError(f"posteriors must have shape {(D.shape[0], mu.shape[0])}, got "
+                             f"{posteriors.shape}")
+    return _fisher_vector(xp, D, w, mu, var, posteriors)
+
+
+def _hard_assignments(xp, D, C):
     """One-hot matrix (n, k) of each descriptor's nearest codeword (ties: lowest index)."""
     labels = xp.argmin(squared_distances(xp, D, C), axis=1)
-    return _one_hot(xp, labels, C.shape[0], D.dtype)
+    return one_hot(xp, labels, C.shape[0], D.dtype)
 
 
-def soft_assignments(xp, D, C, *, beta, k_nearest):
-    """Kernel-codebook weights (n, k): ``exp(-beta d^2)`` over the ``k_nearest`` codewords.
+def _soft_assignments(xp, D, C, *, beta, k_nearest):
+    """Core of :func:`soft_assignments`.
 
-    Each row sums to 1 (van Gemert et al. 2008, "kernel codebook"); the
-    smallest distance is subtracted before ``exp`` for stability, which
+    The smallest distance is subtracted before ``exp`` for stability; it
     cancels in the row normalisation.
     """
     d2 = squared_distances(xp, D, C)
@@ -68,128 +228,10 @@ def soft_assignments(xp, D, C, *, beta, k_nearest):
     return w / xp.sum(w, axis=1)[:, None]
 
 
-def kmeans(xp, D, n_clusters, *, seed=0, max_iter=100, tol=1e-4, chunk=16384):
-    """Lloyd's k-means with k-means++ seeding, in the array API.
-
-    Parameters
-    ----------
-    xp : namespace
-    D : array of shape (n, d)
-    n_clusters : int
-    seed : int
-        Seeds the k-means++ draws (NumPy generator; indices move to ``xp``).
-    max_iter : int
-    tol : float
-        Stop when the squared centre shift is below ``tol`` x the mean
-        per-feature variance of ``D`` (scikit-learn's criterion).
-    chunk : int
-        Rows per GEMM block (bounds the (chunk, k) distance matrix).
-
-    Returns
-    -------
-    centers : array (n_clusters, d)
-    inertia : float
-    n_iter : int
-    """
-    import numpy as np
-
-    n = D.shape[0]
-    if n < n_clusters:
-        raise ValueError(f"{n} samples, fewer than n_clusters={n_clusters}")
-    rng = np.random.default_rng(seed)
-    centers = _kmeans_plusplus(xp, D, n_clusters, rng)
-    var = xp.mean(xp.var(D, axis=0))
-    threshold = tol * float(var)
-    n_iter = 0
-    for n_iter in range(1, max_iter + 1):
-        sums, counts, _ = _lloyd_sums(xp, D, centers, chunk)
-        empty = counts == 0
-        safe = xp.where(empty, xp.ones_like(counts), counts)
-        new = xp.where(empty[:, None], centers, sums / safe[:, None])
-        shift = float(xp.sum((new - centers) ** 2))
-        centers = new
-        if shift <= threshold:
-            break
-    _, _, inertia = _lloyd_sums(xp, D, centers, chunk, with_inertia=True)
-    return centers, float(inertia), n_iter
-
-
-def _lloyd_sums(xp, D, centers, chunk, with_inertia=False):
-    # argmin_k ||d - c_k||^2 = argmin_k (||c_k||^2 - 2 d.c_k): ||d||^2 is only
-    # needed for the inertia.
-    k = centers.shape[0]
-    cn = xp.sum(centers * centers, axis=1)[None, :]
-    minus2c = -2.0 * centers
-    sums = xp.zeros_like(centers)
-    counts = xp.zeros((k,), dtype=D.dtype, device=_device(D))
-    inertia = 0.0
-    for start in range(0, D.shape[0], chunk):
-        block = D[start:min(start + chunk, D.shape[0]), ...]
-        partial = block @ minus2c.T + cn
-        labels = xp.argmin(partial, axis=1)
-        block_sums, block_counts = group_sums(xp, labels, block, k)
-        sums = sums + block_sums
-        counts = counts + block_counts
-        if with_inertia:
-            best = xp.min(partial, axis=1) + xp.sum(block * block, axis=1)
-            inertia += float(xp.sum(xp.maximum(best, xp.zeros_like(best))))
-    return sums, counts, inertia
-
-
-def _kmeans_plusplus(xp, D, k, rng):
-    # Greedy k-means++ (Arthur & Vassilvitskii 2007; scikit-learn's default):
-    # each step draws 2 + log(k) candidates with probability proportional to
-    # D^2 and keeps the one that lowers the potential most. The candidates'
-    # distances are one GEMM; the draws happen in NumPy on the D^2 vector.
-    import numpy as np
-
-    from ..utils import to_numpy
-
-    n = D.shape[0]
-    n_trials = 2 + int(np.log(k))
-    norms = xp.sum(D * D, axis=1)
-
-    def dist_to(rows):
-        cand = xp.stack([D[j, ...] for j in rows], axis=0)
-        d2 = norms[:, None] - 2.0 * (D @ cand.T) + xp.sum(cand * cand, axis=1)[None, :]
-        return xp.maximum(d2, xp.zeros_like(d2))
-
-    idx = [int(rng.integers(n))]
-    closest = dist_to(idx)[:, 0]
-    for _ in range(1, k):
-        p = np.asarray(to_numpy(closest), dtype=np.float64)
-        total = p.sum()
-        if total <= 0:  # all remaining points coincide with a centre
-            idx.append(int(rng.integers(n)))
-            continue
-        cand = np.searchsorted(np.cumsum(p), rng.random(n_trials) * total, side="right")
-        cand = [int(min(j, n - 1)) for j in cand]
-        trial = xp.minimum(closest[:, None], dist_to(cand))
-        best = int(np.argmin(to_numpy(xp.sum(trial, axis=0))))
-        idx.append(cand[best])
-        closest = trial[:, best]
-    return xp.stack([D[i, ...] for i in idx], axis=0)
-
-
-def vlad(xp, D, C, assign=None, *, intra_norm=True):
-    """VLAD (Jegou et al. 2010): per codeword, the sum of residuals ``d - c_k``.
-
-    Parameters
-    ----------
-    D : array (n, d)
-    C : array (k, d)
-    assign : array (n, k) or None
-        One-hot assignments (computed from ``C`` when None); rows of zeros
-        leave a descriptor out (pyramid cells).
-    intra_norm : bool
-        L2-normalise each codeword's block (zero blocks stay zero).
-
-    Returns
-    -------
-    v : array of shape (k * d,)
-    """
+def _vlad(xp, D, C, assign=None, *, intra_norm=True):
+    """Core of :func:`vlad`; rows of zeros in ``assign`` leave descriptors out (pyramid cells)."""
     if assign is None:
-        assign = hard_assignments(xp, D, C)
+        assign = _hard_assignments(xp, D, C)
     counts = xp.sum(assign, axis=0)
     V = assign.T @ D - counts[:, None] * C
     if intra_norm:
@@ -210,19 +252,8 @@ def gmm_posteriors(xp, D, weights, means, variances):
     return p / xp.sum(p, axis=1)[:, None]
 
 
-def fisher_vector(xp, D, weights, means, variances, gamma=None):
-    """Fisher vector of ``D`` w.r.t. means and variances of a diagonal GMM.
-
-    With posteriors ``gamma`` (n, k), ``N`` descriptors and ``sigma = sqrt(var)``
-    (Perronnin, Sanchez & Mensink 2010)::
-
-        G_mu_k    = sum_i gamma_ik (x_i - mu_k) / sigma_k       / (N sqrt(w_k))
-        G_sigma_k = sum_i gamma_ik [(x_i - mu_k)^2 / var_k - 1] / (N sqrt(2 w_k))
-
-    Returns ``[G_mu (k*d), G_sigma (k*d)]`` without power/L2 normalisation.
-    Descriptors with an all-zero ``gamma`` row are left out (pyramid cells);
-    ``N`` counts the rest.
-    """
+def _fisher_vector(xp, D, weights, means, variances, gamma=None):
+    """Core of :func:`fisher_vector`; all-zero ``gamma`` rows are left out (pyramid cells)."""
     if gamma is None:
         gamma = gmm_posteriors(xp, D, weights, means, variances)
     n = float(xp.sum(gamma))
@@ -264,7 +295,7 @@ def pyramid_cells(xp, positions, levels, dtype=None):
         g = 2**level
         cx = xp.clip(xp.astype(xp.floor(positions[:, 0] * g), xp.int64), 0, g - 1)
         cy = xp.clip(xp.astype(xp.floor(positions[:, 1] * g), xp.int64), 0, g - 1)
-        blocks.append(_one_hot(xp, cy * g + cx, g * g, dtype))
+        blocks.append(one_hot(xp, cy * g + cx, g * g, dtype))
         weights.extend([w] * (g * g))
     member = xp.concat(blocks, axis=1) if len(blocks) > 1 else blocks[0]
     assert member.shape == (n, len(weights))
@@ -283,16 +314,16 @@ def encode_image(xp, D, positions, *, encoding, centers, levels=0, soft_beta=1.0
     member, cell_w = pyramid_cells(xp, positions, levels, dtype=centers.dtype)
     if encoding in ("hist", "soft"):
         if encoding == "hist":
-            A = hard_assignments(xp, D, centers)
+            A = _hard_assignments(xp, D, centers)
         else:
-            A = soft_assignments(xp, D, centers, beta=soft_beta, k_nearest=soft_k)
+            A = _soft_assignments(xp, D, centers, beta=soft_beta, k_nearest=soft_k)
         H = (member.T @ A) * cell_w[:, None]          # (n_cells, k)
         return xp.reshape(H, (-1,))
     parts = []
     if encoding == "vlad":
-        A = hard_assignments(xp, D, centers)
+        A = _hard_assignments(xp, D, centers)
         for j in range(member.shape[1]):
-            parts.append(cell_w[j] * vlad(xp, D, centers, A * member[:, j:j + 1],
+            parts.append(cell_w[j] * _vlad(xp, D, centers, A * member[:, j:j + 1],
                                           intra_norm=vlad_intra_norm))
     elif encoding == "fisher":
         weights, means, variances = (xp.astype(a, xp.float64) for a in gmm)
@@ -300,7 +331,7 @@ def encode_image(xp, D, positions, *, encoding, centers, levels=0, soft_beta=1.0
         gamma = gmm_posteriors(xp, D64, weights, means, variances)
         member64 = xp.astype(member, xp.float64)
         for j in range(member.shape[1]):
-            fv = fisher_vector(xp, D64, weights, means, variances, gamma * member64[:, j:j + 1])
+            fv = _fisher_vector(xp, D64, weights, means, variances, gamma * member64[:, j:j + 1])
             parts.append(xp.astype(cell_w[j], xp.float64) * fv)
     else:
         raise ValueError(f"unknown encoding {encoding!r}")

@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
-from sklearn.cluster import KMeans
 from sklearn.metrics import pairwise_distances, pairwise_distances_argmin
 from sklearn.mixture import GaussianMixture
 
-from skmm.feature_extraction import SIFTBoVW
+from skmm.cluster import kmeans
+from skmm.feature_extraction import SIFTBoVW, fisher_vector, soft_assignments, vlad
 from skmm.feature_extraction import _encoding as enc
 from skmm.utils import get_namespace
 
@@ -20,12 +20,6 @@ def data():
     C = rng.normal(size=(7, 16))
     pos = rng.random((300, 2))
     return D, C, pos
-
-
-def test_squared_distances_match_sklearn(data):
-    D, C, _ = data
-    np.testing.assert_allclose(enc.squared_distances(xp, D, C),
-                               pairwise_distances(D, C) ** 2, rtol=1e-10, atol=1e-10)
 
 
 def test_hist_equals_argmin_bincount(data):
@@ -52,7 +46,7 @@ def test_hist_through_estimator(data):
 def test_soft_assignment_matches_loop(data, k_nearest):
     D, C, _ = data
     beta = 0.3
-    got = enc.soft_assignments(xp, D, C, beta=beta, k_nearest=k_nearest)
+    got = soft_assignments(D, C, beta=beta, k_nearest=k_nearest)
     d2 = pairwise_distances(D, C) ** 2
     ref = np.zeros_like(d2)
     for i in range(len(D)):
@@ -73,7 +67,7 @@ def test_vlad_matches_loop(data, intra_norm):
     if intra_norm:
         norms = np.linalg.norm(ref, axis=1, keepdims=True)
         ref = ref / np.where(norms > 0, norms, 1)
-    got = enc.vlad(xp, D, C, intra_norm=intra_norm)
+    got = vlad(D, C, intra_norm=intra_norm)
     np.testing.assert_allclose(got, ref.ravel(), rtol=1e-10, atol=1e-12)
 
 
@@ -81,7 +75,7 @@ def test_fisher_closed_form_standard_normal():
     # One component N(0, I): G_mu = mean(x), G_sigma = mean(x^2 - 1) / sqrt(2).
     rng = np.random.default_rng(0)
     D = rng.normal(loc=0.5, size=(200, 4))
-    fv = enc.fisher_vector(xp, D, np.ones(1), np.zeros((1, 4)), np.ones((1, 4)))
+    fv = fisher_vector(D, np.ones(1), np.zeros((1, 4)), np.ones((1, 4)))
     np.testing.assert_allclose(fv[:4], D.mean(axis=0), rtol=1e-12)
     np.testing.assert_allclose(fv[4:], (D**2 - 1).mean(axis=0) / np.sqrt(2), rtol=1e-12)
 
@@ -102,7 +96,7 @@ def test_fisher_matches_loop_with_sklearn_posteriors(data):
             ref_var[k] += gamma[i, k] * (z**2 - 1)
     ref_mu /= n * np.sqrt(w)[:, None]
     ref_var /= n * np.sqrt(2 * w)[:, None]
-    got = enc.fisher_vector(xp, D, w, mu, var)
+    got = fisher_vector(D, w, mu, var)
     np.testing.assert_allclose(got, np.concatenate([ref_mu.ravel(), ref_var.ravel()]),
                                rtol=1e-8, atol=1e-10)
 
@@ -153,26 +147,6 @@ def test_normalize_rows():
         assert np.all(enc.normalize_rows(xp, V, method)[1] == 0)
 
 
-def test_kmeans_matches_sklearn_inertia():
-    rng = np.random.default_rng(0)
-    true = rng.normal(scale=10, size=(6, 5))
-    D = np.concatenate([c + rng.normal(size=(100, 5)) for c in true])
-    centers, inertia, n_iter = enc.kmeans(xp, D, 6, seed=0)
-    km = KMeans(6, n_init=10, random_state=0).fit(D)
-    assert inertia == pytest.approx(km.inertia_, rel=1e-9)
-    # every true centre is recovered
-    assert np.max(np.min(pairwise_distances(true, centers), axis=1)) < 0.5
-    assert 1 <= n_iter < 100
-
-
-def test_kmeans_duplicates_and_too_few_points():
-    D = np.ones((10, 3))
-    centers, inertia, _ = enc.kmeans(xp, D, 4, seed=0)
-    assert inertia == 0 and np.all(centers == 1)
-    with pytest.raises(ValueError, match="fewer than n_clusters=11"):
-        enc.kmeans(xp, D, 11)
-
-
 def test_encoders_stay_on_array_api_strict_device():
     xps = pytest.importorskip("array_api_strict")
     dev = xps.Device("device1")
@@ -189,8 +163,46 @@ def test_encoders_stay_on_array_api_strict_device():
                                gmm=gmm_np)
         np.testing.assert_allclose(np.asarray(out.to_device(xps.Device("CPU_DEVICE"))), ref,
                                    rtol=1e-10, atol=1e-12)
-    centers, inertia, _ = enc.kmeans(ns, D, 5, seed=0)
+    centers, _, inertia, _ = kmeans(D, 5, random_state=0)
     assert centers.device == dev
-    assert inertia == pytest.approx(enc.kmeans(xp, D_np, 5, seed=0)[1], rel=1e-10)
+    assert inertia == pytest.approx(kmeans(D_np, 5, random_state=0)[2], rel=1e-10)
     normed = enc.normalize_rows(ns, xps.stack([D[0, ...], D[1, ...]]), "power")
     assert normed.device == dev
+
+
+def test_public_encoders_follow_the_input_namespace(data):
+    xps = pytest.importorskip("array_api_strict")
+    from skmm.feature_extraction import hard_assignments
+
+    dev, cpu = xps.Device("device1"), xps.Device("CPU_DEVICE")
+    D_np, C_np, _ = data
+    D, C = xps.asarray(D_np, device=dev), xps.asarray(C_np, device=dev)
+    w_np, var_np = np.full(7, 1 / 7), np.ones((7, 16))
+    w, var = xps.asarray(w_np, device=dev), xps.asarray(var_np, device=dev)
+    pairs = [
+        (hard_assignments(D, C), hard_assignments(D_np, C_np)),
+        (soft_assignments(D, C, beta=0.3, k_nearest=3),
+         soft_assignments(D_np, C_np, beta=0.3, k_nearest=3)),
+        (vlad(D, C), vlad(D_np, C_np)),
+        (fisher_vector(D, w, C, var), fisher_vector(D_np, w_np, C_np, var_np)),
+    ]
+    for got, ref in pairs:
+        assert got.device == dev
+        np.testing.assert_allclose(np.asarray(got.to_device(cpu)), ref, rtol=1e-10, atol=1e-12)
+    ref = np.bincount(pairwise_distances_argmin(D_np, C_np), minlength=7)
+    np.testing.assert_array_equal(hard_assignments(D_np, C_np).sum(axis=0), ref)
+
+
+def test_public_encoders_check_shapes(data):
+    from skmm.feature_extraction import hard_assignments
+
+    D, C, _ = data
+    with pytest.raises(ValueError, match=r"codebook must have shape \(k, 16\) to match the "
+                                         r"descriptors, got \(7, 15\)"):
+        hard_assignments(D, C[:, :15])
+    with pytest.raises(ValueError, match=r"assignments must have shape \(300, 7\)"):
+        vlad(D, C, assignments=np.ones((300, 6)))
+    with pytest.raises(ValueError, match="variances must be positive"):
+        fisher_vector(D, np.full(7, 1 / 7), C, np.zeros((7, 16)))
+    with pytest.raises(ValueError, match="descriptors must be 2-D"):
+        soft_assignments(D[0], C)

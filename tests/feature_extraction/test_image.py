@@ -8,8 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from skmm.feature_extraction import SIFTBoVW
-from skmm.feature_extraction._image import dense_grid, read_image, sift_descriptors
+from skmm.feature_extraction import SIFTBoVW, dense_grid, read_image, sift_descriptors
 from skmm.utils.estimator_checks import check_raw_input_estimator
 
 cv2 = pytest.importorskip("cv2")
@@ -319,3 +318,180 @@ def test_multi_scale_dense_sift_is_the_union_of_scales():
     np.testing.assert_array_equal(multi_pos, np.vstack([p for _, p in singles]))
     with pytest.raises(ValueError, match="patch_size must be a positive integer"):
         SIFTBoVW(patch_size=(12, 0)).fit([img])
+
+
+def test_verbose_reports_codebook_kmeans(capfd):
+    rng = np.random.default_rng(0)
+    images = [rng.integers(0, 256, (48, 48), dtype=np.uint8) for _ in range(4)]
+    SIFTBoVW(n_clusters=4, verbose=1, random_state=0).fit(images)
+    out, _ = capfd.readouterr()
+    assert "k-means: 4 codewords from 100 descriptors" in out
+    assert "Iteration 0, inertia" in out and "Converged at iteration" in out
+
+
+def test_codebook_is_skmm_cluster_kmeans():
+    from skmm.cluster import kmeans
+
+    images, _ = textures(2)
+    est = SIFTBoVW(n_clusters=8, random_state=3).fit(images)
+    sample = np.concatenate([d for d, _ in est.extract_descriptors(images)])
+    ref, _, _, _ = kmeans(sample, 8, random_state=3)
+    np.testing.assert_array_equal(est.cluster_centers_, ref)
+
+
+# -- issue 8: odd inputs get a clear error or a warning ---------------------------
+def _corrupt_jpeg(path, seed=0):
+    """A JPEG whose entropy-coded data is overwritten mid-stream (its end marker intact)."""
+    img = textures(1, size=128)[0][0]
+    data = bytearray(cv2.imencode(".jpg", img)[1].tobytes())
+    mid = len(data) // 2
+    data[mid:mid + 20] = np.random.default_rng(seed).integers(0, 256, 20, np.uint8).tobytes()
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _png_declaring(path, width, height):
+    """A small valid PNG whose IHDR is patched to declare ``width x height``."""
+    data = bytearray(cv2.imencode(".png", np.zeros((8, 8), np.uint8))[1].tobytes())
+    data[16:24] = int(width).to_bytes(4, "big") + int(height).to_bytes(4, "big")
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("shape", [(64, 64, 3), (64, 64, 4), (64, 64, 1)])
+def test_one_colour_image_without_list_is_refused(shape):
+    img = np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
+    match = (rf"X is a 3-D array of shape \({shape[0]}, {shape[1]}, {shape[2]}\): this is the "
+             rf"shape of one image \(H, W, C\).*not a batch of {shape[0]} images")
+    fitted = SIFTBoVW(n_clusters=4, random_state=0).fit(textures(1)[0])
+    for call in (SIFTBoVW(n_clusters=4).fit, SIFTBoVW(n_clusters=4).fit_transform,
+                 SIFTBoVW().extract_descriptors, fitted.transform):
+        with pytest.raises(ValueError, match=match):
+            call(img)
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    with pytest.raises(ValueError, match=match):
+        make_pipeline(SIFTBoVW(n_clusters=4), LogisticRegression()).fit(img, [0] * 64)
+    # the same image in a list, or a 4-D stack of colour images, is fine
+    assert fitted.transform([img]).shape == (1, 4)
+    stack = np.stack([img, img[::-1]])
+    np.testing.assert_array_equal(fitted.transform(stack), fitted.transform(list(stack)))
+
+
+def test_stack_of_grayscale_images_is_a_batch():
+    images = textures(2)[0]
+    est = SIFTBoVW(n_clusters=4, random_state=0).fit(images)
+    np.testing.assert_array_equal(est.transform(np.stack(images)), est.transform(images))
+
+
+@pytest.mark.parametrize("n_jobs", [None, 2])
+def test_corrupt_jpeg_warns_with_its_path(tmp_path, n_jobs):
+    good = tmp_path / "good.jpg"
+    cv2.imwrite(str(good), textures(1, size=128)[0][0])
+    bad = _corrupt_jpeg(tmp_path / "bad.jpg")
+    est = SIFTBoVW(n_clusters=4, random_state=0, n_jobs=n_jobs).fit([good])  # no warning
+    with pytest.warns(UserWarning, match=r"image 1 \('.*bad\.jpg'\): the JPEG data is corrupt, "
+                                         r"the decoded image is damaged \(libjpeg: Corrupt JPEG"):
+        est.transform([good, bad, good])
+
+
+def test_stderr_capture_keeps_other_output(capfd):
+    from skmm.feature_extraction._image_io import _captured_stderr
+
+    sink = []
+    with _captured_stderr(sink):
+        os.write(2, b"unrelated line\nCorrupt JPEG data: 3 extraneous bytes\n")
+    assert sink == ["Corrupt JPEG data: 3 extraneous bytes"]
+    assert "unrelated line" in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("n_jobs", [None, 2])
+def test_huge_declared_png_and_directory_are_named(tmp_path, n_jobs):
+    good = textures(1)[0][0]
+    huge = _png_declaring(tmp_path / "huge.png", 50_000, 50_000)
+    with pytest.raises(ValueError, match=r"image 2 \('.*huge\.png'\): the file declares a "
+                                         r"50000x50000 image \(2500 megapixels\), above OpenCV's "
+                                         r"decoding limit"):
+        SIFTBoVW(n_clusters=2, n_jobs=n_jobs).fit([good, good, huge])
+    folder = tmp_path / "a_folder"
+    folder.mkdir()
+    with pytest.raises(ValueError, match=r"image 1 \('.*a_folder'\): is a directory, not an "
+                                         r"image file"):
+        SIFTBoVW(n_clusters=2, n_jobs=n_jobs).fit([good, folder])
+    with pytest.raises(ValueError, match=r"image 0 \('.*missing\.png'\): no such file"):
+        SIFTBoVW(n_clusters=2, n_jobs=n_jobs).fit([tmp_path / "missing.png", good])
+
+
+def test_header_size_of_png_and_jpeg(tmp_path):
+    from skmm.feature_extraction._image_io import _header_size
+
+    img = np.zeros((30, 50), np.uint8)
+    for ext in (".png", ".jpg"):
+        buf = cv2.imencode(ext, img)[1].ravel()
+        assert _header_size(buf) == (50, 30)
+    assert _header_size(cv2.imencode(".bmp", img)[1].ravel()) is None
+
+
+def test_large_image_warns_and_suggests_max_side(tmp_path, monkeypatch):
+    big = np.zeros((5001, 5000), np.uint8)  # 25.005 megapixels
+    with pytest.warns(UserWarning, match=r"image 0: 5000x5001 pixels \(25 megapixels\) read at "
+                                         r"full size.*set max_side"):
+        read_image(big)
+    assert read_image(big, max_side=500).shape == (500, 500)  # no warning
+    # through the estimator, with the path and with threads
+    from skmm.feature_extraction import _image_io
+
+    monkeypatch.setattr(_image_io, "LARGE_IMAGE_PIXELS", 48 * 48 - 1)
+    path = tmp_path / "big.png"
+    cv2.imwrite(str(path), textures(1, size=48)[0][0])
+    for n_jobs in (None, 2):
+        with pytest.warns(UserWarning, match=r"image 1 \('.*big\.png'\): 48x48 pixels"):
+            SIFTBoVW(n_clusters=2, n_jobs=n_jobs).fit([np.zeros((40, 40), np.uint8), path])
+    SIFTBoVW(n_clusters=2, max_side=47).fit([path])  # shrunk: no warning
+
+
+def test_pickled_memory_on_a_machine_without_the_folder(tmp_path):
+    import pickle
+    import shutil
+
+    images = textures(2)[0]
+    cache = tmp_path / "blocker" / "cache"
+    est = SIFTBoVW(n_clusters=4, random_state=0, memory=str(cache)).fit(images)
+    ref = est.transform(images)
+    assert any(cache.rglob("output.pkl"))
+    blob = pickle.dumps(est)
+    # "another machine": the cache's parent is now a file, the folder cannot exist
+    shutil.rmtree(tmp_path / "blocker")
+    (tmp_path / "blocker").write_text("not a folder")
+    loaded = pickle.loads(blob)
+    match = (r"memory='.*blocker/cache': the descriptor cache folder cannot be used "
+             r".*extracting descriptors without caching")
+    with pytest.warns(UserWarning, match=match):
+        out = loaded.transform(images)
+    np.testing.assert_array_equal(out, ref)
+    np.testing.assert_array_equal(loaded.set_params(memory=None).transform(images), ref)
+
+
+def test_opencv_failure_while_describing_is_named(monkeypatch):
+    from skmm.feature_extraction import _bovw
+
+    def broken(gray, **params):
+        raise cv2.error("simulated SIFT failure")
+
+    monkeypatch.setattr(_bovw, "sift_descriptors", broken)
+    with pytest.raises(ValueError, match=r"image 0: OpenCV failed to describe the 64x64 image "
+                                         r"\(simulated SIFT failure\)"):
+        SIFTBoVW(n_clusters=2, n_jobs=2).fit(textures(1)[0][:1])
+
+
+def test_public_rootsift_equals_the_option():
+    from skmm.feature_extraction import rootsift
+
+    gray = textures(1)[0][0]
+    plain, _ = sift_descriptors(gray)
+    np.testing.assert_array_equal(rootsift(plain), sift_descriptors(gray, rootsift=True)[0])
+    with pytest.raises(ValueError, match="non-negative descriptors"):
+        rootsift(-plain)
+    with pytest.raises(ValueError, match="needs a 2-D uint8 grayscale image"):
+        sift_descriptors(gray.astype(np.float64))

@@ -1,12 +1,13 @@
-"""Image reading and SIFT local descriptors (OpenCV), and the bag-of-visual-words transformer.
+"""The bag-of-visual-words transformer: images -> SIFT descriptors -> one code per image.
 
-Every image becomes a set of 128-d SIFT descriptors plus their positions
-(relative to the image size, for spatial pyramids); :mod:`._encoding` turns
-the set into one fixed-length vector. OpenCV is imported inside the functions
-and no OpenCV object is ever stored, so fitted models pickle.
+Reading lives in :mod:`._image_io`, descriptors in :mod:`._sift`, the
+encoders in :mod:`._encoding`, the codebook's k-means in :mod:`skmm.cluster`;
+this module holds the estimator, the descriptor cache and the parallel loop.
 """
 
 import os
+import tempfile
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -14,7 +15,9 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_memory
 
-from ..utils import get_namespace, import_optional, to_numpy
+from ..cluster import kmeans
+from ..utils import get_namespace, to_numpy
+from ..utils._pairwise import squared_distances
 from ..utils._validation import describe_item
 from ..utils._sklearn_compat import (
     HasMethods,
@@ -24,214 +27,23 @@ from ..utils._sklearn_compat import (
     check_is_fitted,
 )
 from . import _encoding as enc
+from ._image_io import _cv2, as_image_list, read_image
+from ._sift import _patch_sizes, sift_descriptors
 
-__all__ = ["SIFTBoVW", "read_image", "sift_descriptors"]
-
-_CV2_EXTRA = "opencv-contrib-python-headless"
-
-
-def _cv2():
-    # The package depends on opencv-contrib-python-headless; a broken or
-    # missing install still gets a message that names the wheel.
-    try:
-        return import_optional("cv2", "image")
-    except ImportError as exc:
-        raise ImportError(f"{exc}. OpenCV comes from the wheel {_CV2_EXTRA!r}: "
-                          f"pip install {_CV2_EXTRA}") from exc
-
-
-def read_image(image, *, max_side=None, index=0):
-    """Read one image as a 2-D ``uint8`` grayscale array.
-
-    Parameters
-    ----------
-    image : str, path-like or ndarray
-        A file path (any format OpenCV decodes), or an array of shape
-        ``(H, W)``, ``(H, W, 1)``, ``(H, W, 3)`` (RGB) or ``(H, W, 4)`` (RGBA).
-        Accepted dtypes: ``uint8``; ``uint16`` (scaled by 1/257 to 8 bits);
-        ``float32``/``float64`` with values in [0, 1] (scaled by 255). Other
-        dtypes raise ``TypeError`` (convert with ``.astype(np.uint8)``).
-    max_side : int or None
-        Shrink (never enlarge) so that the longest side is at most
-        ``max_side`` pixels, with area interpolation.
-    index : int
-        Position of the image in its batch, used in error messages.
-
-    Returns
-    -------
-    gray : ndarray of shape (H, W), dtype uint8
-
-    Raises
-    ------
-    ValueError
-        Missing or undecodable file, empty array, wrong number of dimensions or channels,
-        NaN/inf or float values outside [0, 1].
-    TypeError
-        An item that is neither a path nor a numeric array.
-    """
-    cv2 = _cv2()
-    where = describe_item(index, image, kind="image")
-    if isinstance(image, (str, os.PathLike)):
-        path = os.fspath(image)
-        if not os.path.isfile(path):
-            raise ValueError(f"{where}: no such file")
-        # Read bytes ourselves: cv2.imread fails silently on missing files and
-        # on non-ASCII paths on some platforms.
-        with open(path, "rb") as fh:
-            buf = np.frombuffer(fh.read(), dtype=np.uint8)
-        gray = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE) if buf.size else None
-        if gray is None:
-            raise ValueError(f"{where}: OpenCV could not decode the file as an image")
-    elif isinstance(image, np.ndarray) or hasattr(image, "__array__"):
-        arr = np.asarray(image)
-        gray = _array_to_gray(cv2, arr, where)
-    else:
-        raise TypeError(f"{where}: expected a file path or an image array, "
-                        f"got {type(image).__name__}")
-    if gray.size == 0:
-        raise ValueError(f"{where}: empty image of shape {gray.shape}")
-    if max_side is not None and max(gray.shape) > max_side:
-        scale = max_side / max(gray.shape)
-        size = (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale)))
-        gray = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
-    return np.ascontiguousarray(gray)
-
-
-def _array_to_gray(cv2, arr, where):
-    if arr.dtype.kind in "OUSVb" or arr.dtype.kind == "c":
-        raise TypeError(f"{where}: image arrays must be uint8, uint16 or float in [0, 1], "
-                        f"got dtype {arr.dtype}")
-    if arr.ndim not in (2, 3):
-        raise ValueError(f"{where}: expected an array of shape (H, W) or (H, W, C), "
-                         f"got {arr.ndim}-D shape {arr.shape}")
-    if arr.size == 0:
-        raise ValueError(f"{where}: empty image of shape {arr.shape}")
-    if arr.dtype == np.uint8:
-        img = arr
-    elif arr.dtype == np.uint16:
-        img = np.rint(arr / 257.0).astype(np.uint8)
-    elif arr.dtype.kind == "f":
-        if not np.all(np.isfinite(arr)):
-            raise ValueError(f"{where}: image contains NaN or inf")
-        lo, hi = float(arr.min()), float(arr.max())
-        if lo < 0 or hi > 1:
-            raise ValueError(f"{where}: float images must have values in [0, 1], "
-                             f"got [{lo:g}, {hi:g}]")
-        img = np.rint(arr * 255.0).astype(np.uint8)
-    else:
-        raise TypeError(f"{where}: image arrays must be uint8, uint16 or float in [0, 1], "
-                        f"got dtype {arr.dtype} (convert with .astype(np.uint8))")
-    if img.ndim == 3:
-        channels = img.shape[2]
-        if channels == 1:
-            img = img[:, :, 0]
-        elif channels == 3:
-            img = cv2.cvtColor(np.ascontiguousarray(img), cv2.COLOR_RGB2GRAY)
-        elif channels == 4:
-            img = cv2.cvtColor(np.ascontiguousarray(img), cv2.COLOR_RGBA2GRAY)
-        else:
-            raise ValueError(f"{where}: expected 1, 3 or 4 channels, got {channels}")
-    return img
-
-
-def dense_grid(height, width, step, patch_size):
-    """Centres of a dense grid of ``patch_size`` patches every ``step`` px.
-
-    The first centre is ``patch_size / 2`` from the border and every patch lies
-    inside the image, so an axis of length ``n`` holds
-    ``(n - patch_size) // step + 1`` centres (none if ``n < patch_size``).
-
-    Returns
-    -------
-    xy : ndarray of shape (n_points, 2), float64, ``(x, y)`` in pixels.
-    """
-    half = patch_size / 2.0
-    xs = half + step * np.arange((width - patch_size) // step + 1 if width >= patch_size else 0)
-    ys = half + step * np.arange((height - patch_size) // step + 1 if height >= patch_size else 0)
-    gx, gy = np.meshgrid(xs, ys)
-    return np.column_stack([gx.ravel(), gy.ravel()])
-
-
-def _patch_sizes(patch_size):
-    sizes = [patch_size] if isinstance(patch_size, Integral) else list(patch_size)
-    if not sizes or not all(isinstance(s, Integral) and s >= 1 for s in sizes):
-        raise ValueError(
-            f"patch_size must be a positive integer or a non-empty sequence of them, "
-            f"got {patch_size!r}."
-        )
-    return sizes
-
-
-def sift_descriptors(gray, *, detector="dense", step=8, patch_size=16, rootsift=False,
-                     max_descriptors=None, seed=0):
-    """SIFT descriptors of a grayscale image and their relative positions.
-
-    Parameters
-    ----------
-    gray : ndarray of shape (H, W), uint8
-    detector : {"dense", "keypoints"}
-        ``"dense"``: a grid every ``step`` px with a ``patch_size`` px
-        descriptor window (OpenCV's SIFT window is ~6 x ``KeyPoint.size``, so
-        ``KeyPoint.size = patch_size / 6``). ``"keypoints"``: the SIFT
-        difference-of-Gaussian detector, with its own scales.
-    step : int
-    patch_size : int or sequence of int
-        Several sizes give multi-scale dense SIFT: one grid per size, the
-        descriptors of all scales together.
-    rootsift : bool
-        Return RootSIFT (Arandjelovic & Zisserman 2012): the square root of
-        the L1-normalised descriptor.
-    max_descriptors : int or None
-        Keep at most this many descriptors, a uniform random subset drawn with
-        ``seed`` (the same seed for every image, so the result does not depend
-        on the image's position in a batch).
-    seed : int
-
-    Returns
-    -------
-    descriptors : ndarray of shape (n, 128), float32
-    positions : ndarray of shape (n, 2), float64
-        ``(x / W, y / H)`` of each descriptor centre, in [0, 1).
-    """
-    cv2 = _cv2()
-    sift = cv2.SIFT_create()
-    h, w = gray.shape
-    if detector == "dense":
-        kps = [cv2.KeyPoint(float(x), float(y), size / 6.0)
-               for size in _patch_sizes(patch_size)
-               for x, y in dense_grid(h, w, step, size)]
-        if kps:
-            kps, desc = sift.compute(gray, kps)
-        else:
-            desc = None
-    else:
-        kps, desc = sift.detectAndCompute(gray, None)
-    if desc is None or len(kps) == 0:
-        return np.zeros((0, 128), np.float32), np.zeros((0, 2))
-    desc = np.asarray(desc, dtype=np.float32)
-    pos = np.array([kp.pt for kp in kps], dtype=np.float64) / np.array([w, h], dtype=np.float64)
-    pos = np.clip(pos, 0.0, np.nextafter(1.0, 0.0))
-    if max_descriptors is not None and len(desc) > max_descriptors:
-        keep = np.sort(np.random.default_rng(seed).choice(len(desc), max_descriptors,
-                                                          replace=False))
-        desc, pos = desc[keep], pos[keep]
-    if rootsift:
-        desc = rootsift_transform(desc)
-    return desc, pos
-
-
-def rootsift_transform(desc):
-    """RootSIFT: ``sqrt(d / ||d||_1)`` row by row (zero rows stay zero)."""
-    desc = np.asarray(desc, dtype=np.float32)
-    l1 = np.abs(desc).sum(axis=1, keepdims=True)
-    return np.sqrt(desc / np.where(l1 > 0, l1, 1.0)).astype(np.float32)
+__all__ = ["SIFTBoVW"]
 
 
 def _extract_one(item, index, params):
     gray = read_image(item, max_side=params["max_side"], index=index)
-    return sift_descriptors(gray, detector=params["detector"], step=params["step"],
-                            patch_size=params["patch_size"], rootsift=params["rootsift"],
-                            max_descriptors=params["max_descriptors"], seed=params["seed"])
+    cv2 = _cv2()
+    try:
+        return sift_descriptors(gray, detector=params["detector"], step=params["step"],
+                                patch_size=params["patch_size"], rootsift=params["rootsift"],
+                                max_descriptors=params["max_descriptors"],
+                                seed=params["seed"])
+    except cv2.error as exc:  # name the image, also from a worker thread
+        raise ValueError(f"{describe_item(index, item, kind='image')}: OpenCV failed to "
+                         f"describe the {gray.shape[1]}x{gray.shape[0]} image ({exc})") from exc
 
 
 def _extract_keyed(item, file_stamp, index, params):
@@ -240,32 +52,31 @@ def _extract_keyed(item, file_stamp, index, params):
     return _extract_one(item, index, params)
 
 
+def _cached_extractor(memory):
+    """``_extract_keyed`` through ``memory``; uncached, with a warning, where the
+    cache folder cannot be created or written (a model pickled on another machine)."""
+    location = memory if isinstance(memory, (str, os.PathLike)) else getattr(
+        memory, "location", None)
+    if location is not None:
+        try:
+            os.makedirs(location, exist_ok=True)
+            with tempfile.TemporaryFile(dir=location):
+                pass
+        except OSError as exc:
+            warnings.warn(
+                f"memory={os.fspath(location)!r}: the descriptor cache folder cannot be used "
+                f"({exc.strerror or exc}); extracting descriptors without caching. Set "
+                "memory=None (or a writable folder) with set_params to silence this",
+                UserWarning, stacklevel=4)
+            return _extract_keyed
+    return check_memory(memory).cache(_extract_keyed, ignore=["index"])
+
+
 def _file_stamp(item):
     if isinstance(item, (str, os.PathLike)) and os.path.exists(item):
         st = os.stat(item)
         return st.st_mtime_ns, st.st_size
     return None
-
-
-def _as_items(X):
-    """The images of ``X`` as a list, with a clear error for the wrong container."""
-    if isinstance(X, (str, bytes, os.PathLike)):
-        raise TypeError("X must be a sequence of images (paths or arrays), got a single "
-                        f"{type(X).__name__}; wrap it in a list")
-    if isinstance(X, np.ndarray) and X.dtype != object and X.dtype.kind not in "US":
-        if X.ndim in (3, 4):  # a stack of same-size images
-            return list(X)
-        raise TypeError(f"X must be a sequence of images; got a {X.ndim}-D {X.dtype} array "
-                        "(a single image must be wrapped in a list)")
-    if hasattr(X, "iloc") and getattr(X, "ndim", 1) == 2:
-        raise TypeError("X must be a 1-D sequence of images, got a DataFrame; pass one column")
-    try:
-        items = list(X)
-    except TypeError as exc:
-        raise TypeError(f"X must be a sequence of images, got {type(X).__name__}") from exc
-    if len(items) == 0:
-        raise ValueError("X holds no images (0 items)")
-    return items
 
 
 class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -294,7 +105,11 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     rootsift : bool, default=False
         Use RootSIFT (square root of the L1-normalised descriptor).
     max_side : int or None, default=None
-        Shrink images so their longest side is at most this many pixels.
+        Shrink images so their longest side is at most this many pixels
+        (area interpolation) before describing them. Dense SIFT cost grows
+        with the pixel count (an 8000 x 8000 image took 37 s and 2 GB), so
+        without it an image above 25 megapixels warns (see
+        :func:`read_image`).
     max_descriptors : int or None, default=None
         Keep at most this many descriptors per image (seeded random subset).
     encoding : {"hist", "soft", "vlad", "fisher"}, default="hist"
@@ -330,8 +145,9 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         Descriptors sampled (uniformly, seeded) from the training images to
         learn the codebook.
     codebook_algorithm : {"kmeans", "minibatch"}, default="kmeans"
-        ``"kmeans"``: Lloyd's algorithm with k-means++ seeding, written in the
-        array API (runs on CuPy arrays). ``"minibatch"``: scikit-learn's
+        ``"kmeans"``: :func:`skmm.cluster.kmeans` (Lloyd's algorithm with
+        k-means++ seeding, scikit-learn's stopping rules and ``max_iter=300``,
+        written in the array API: runs on CuPy arrays). ``"minibatch"``: scikit-learn's
         ``MiniBatchKMeans`` (NumPy). Ignored for ``encoding="fisher"``, which
         fits ``GaussianMixture(covariance_type="diag")``.
     memory : str, joblib.Memory or None, default=None
@@ -339,7 +155,11 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         ``joblib.Memory``), keyed on the image (path with its modification
         time and size, or array content) and the extraction parameters. With
         it, a grid search over codebook or encoding parameters extracts each
-        image once instead of once per fold and candidate.
+        image once instead of once per fold and candidate. Like
+        ``Pipeline(memory=...)``, the folder is a parameter and is pickled
+        with the model: where it cannot be created or written (the model
+        loaded on another machine), extraction runs uncached and warns,
+        naming the folder. ``set_params(memory=None)`` before saving drops it.
     random_state : int, RandomState instance or None, default=None
         Seeds descriptor subsampling, the codebook sample and the codebook.
     n_jobs : int or None, default=None
@@ -348,8 +168,10 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         cores, so on few cores this gains little (2 cores, 300 15-Scene
         images: 1.89 s with ``n_jobs=1``, 1.73 s with 2).
     verbose : int, default=0
-        joblib verbosity of the extraction (progress is printed for any
-        ``n_jobs`` when it is positive).
+        When positive, report progress: joblib's verbosity for the extraction
+        (for any ``n_jobs``), then the codebook's k-means iterations (inertia
+        per iteration and why it stopped, see :func:`skmm.cluster.kmeans`; the
+        ``"minibatch"`` and ``"fisher"`` codebooks pass it to scikit-learn).
 
     Attributes
     ----------
@@ -375,9 +197,17 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     ``"vlad"`` only act in ``transform``: changing them with ``set_params``
     after fitting re-encodes with the same codebook, without refitting.
 
-    Images are converted to 8-bit grayscale (``read_image``). An image that
+    Images are converted to 8-bit grayscale (:func:`read_image`). An image that
     yields no descriptors (flat, smaller than ``patch_size``, or no detected
     keypoints) gets a defined all-zero row; normalisation keeps it zero.
+
+    ``X`` is a batch: a list (or tuple, pandas Series, 1-D object array) of
+    paths and arrays, or a stacked array ``(N, H, W)`` / ``(N, H, W, C)``.
+    One image passed alone raises instead of being read as a batch: a path,
+    a 2-D array, or a 3-D array whose last axis has 1, 3 or 4 entries (the
+    shape of one colour image ``(H, W, C)``); wrap it in a list. Every error
+    about an image names its position in ``X`` and its path, also with
+    ``n_jobs=2``; a JPEG with corrupt data warns with its path.
 
     Examples
     --------
@@ -451,12 +281,12 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     def _extract(self, X, seed):
         from joblib import Parallel, delayed
 
-        items = _as_items(X)
+        items = as_image_list(X)
         params = self._extraction_params(seed)
         _patch_sizes(self.patch_size)  # a clear error before any image is read
         # The row index only labels errors: leave it out of the cache key so
         # cross-validation folds reuse each image's descriptors.
-        extract = check_memory(self.memory).cache(_extract_keyed, ignore=["index"])
+        extract = _cached_extractor(self.memory)
         jobs = ((item, _file_stamp(item), i, params) for i, item in enumerate(items))
         if self.n_jobs in (None, 1) and not self.verbose:
             return [extract(*job) for job in jobs]
@@ -576,7 +406,7 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             from sklearn.mixture import GaussianMixture
 
             gmm = GaussianMixture(self.n_clusters, covariance_type="diag", reg_covar=1e-4,
-                                  random_state=seed, max_iter=100)
+                                  random_state=seed, max_iter=100, verbose=self.verbose)
             gmm.fit(sample.astype(np.float64))
             self.gmm_weights_ = gmm.weights_.astype(np.float64)
             self.gmm_means_ = gmm.means_.astype(np.float64)
@@ -586,15 +416,18 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             from sklearn.cluster import MiniBatchKMeans
 
             km = MiniBatchKMeans(self.n_clusters, random_state=seed, n_init=3,
-                                 batch_size=2048).fit(sample)
+                                 batch_size=2048, verbose=self.verbose).fit(sample)
             centers = km.cluster_centers_.astype(np.float32)
         else:
-            xp = get_namespace(sample)
-            centers, _, _ = enc.kmeans(xp, xp.asarray(sample), self.n_clusters, seed=seed)
+            if self.verbose:
+                print(f"[SIFTBoVW] k-means: {self.n_clusters} codewords from "
+                      f"{len(sample)} descriptors")
+            centers, _, _, _ = kmeans(sample, self.n_clusters, random_state=seed,
+                                      verbose=self.verbose)
             centers = to_numpy(centers).astype(np.float32)
         self.cluster_centers_ = centers
         xp = get_namespace(sample)
-        d2 = enc.squared_distances(xp, xp.asarray(sample), xp.asarray(centers))
+        d2 = squared_distances(xp, xp.asarray(sample), xp.asarray(centers))
         scale = float(xp.mean(xp.min(d2, axis=1)))
         self.distance_scale_ = scale if scale > 0 else 1.0
         return self

@@ -1,0 +1,12 @@
+"""Clustering numerics shared by every learner: Lloyd's k-means and k-means++.
+
+Functions, not estimators (scikit-learn's :class:`~sklearn.cluster.KMeans`
+is the estimator to use on NumPy data); these run in the namespace of their
+input, so codebooks and multi-view clusterers fit on CuPy arrays too.
+:func:`lloyd_statistics` returns block statistics that add up, for
+out-of-core and incremental drivers.
+"""
+
+from ._kmeans import kmeans, kmeans_plusplus, lloyd_statistics
+
+__all__ = ["kmeans", "kmeans_plusplus", "lloyd_statistics"]
