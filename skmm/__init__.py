@@ -9,6 +9,7 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "__version__",
     "base",
+    "cluster",
     "compose",
     "cross_decomposition",
     "datasets",

@@ -7,6 +7,8 @@ import sys
 import pytest
 
 SUBPACKAGES = [
+    "skmm.base",
+    "skmm.cluster",
     "skmm.compose",
     "skmm.cross_decomposition",
     "skmm.datasets",

@@ -18,6 +18,7 @@ except Exception:  # no driver / no device
 pytestmark = [pytest.mark.gpu,
               pytest.mark.skipif(_N_DEVICES == 0, reason="no CUDA device")]
 
+from skmm.cluster import kmeans  # noqa: E402
 from skmm.cross_decomposition import CCA, MCCA  # noqa: E402
 from skmm.feature_extraction import _encoding as enc  # noqa: E402
 from skmm.utils import get_namespace, to_numpy  # noqa: E402
@@ -98,8 +99,8 @@ def test_encoders_on_gpu_equal_cpu(encoding):
 def test_kmeans_on_gpu_equals_cpu():
     rng = np.random.default_rng(1)
     D = rng.normal(size=(3000, 16))
-    c_cpu, inertia_cpu, _ = enc.kmeans(get_namespace(D), D, 10, seed=0)
+    c_cpu, _, inertia_cpu, _ = kmeans(D, 10, random_state=0)
     Dg = cp.asarray(D)
-    c_gpu, inertia_gpu, _ = enc.kmeans(get_namespace(Dg), Dg, 10, seed=0)
+    c_gpu, _, inertia_gpu, _ = kmeans(Dg, 10, random_state=0)
     assert _is_cupy(c_gpu)
     assert float(inertia_gpu) == pytest.approx(float(inertia_cpu), rel=1e-6)

@@ -21,6 +21,7 @@ from sklearn.utils import assert_all_finite, check_random_state, column_or_1d
 
 from ..base import MultiViewEmbedderMixin
 from ..utils._array_api import device, get_namespace, to_numpy
+from ..utils._pairwise import one_hot, squared_distances
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
 
 __all__ = ["TripletEmbedding"]
@@ -43,12 +44,7 @@ def _unit_rows_backward(xp, G, nrm, dG):
 def _pairwise(xp, A, B, distance):
     if distance == "cosine":  # rows are unit vectors
         return 1.0 - A @ B.T
-    d2 = xp.sum(A * A, axis=1)[:, None] + xp.sum(B * B, axis=1)[None, :] - 2.0 * (A @ B.T)
-    return xp.maximum(d2, 0.0)
-
-
-def _one_hot(xp, idx, n, dtype):
-    return xp.astype(idx[:, None] == xp.arange(n, device=device(idx))[None, :], dtype)
+    return squared_distances(xp, A, B)
 
 
 def _mine(xp, D, pos, valid, margin, mining, rng):
@@ -68,7 +64,7 @@ def _mine(xp, D, pos, valid, margin, mining, rng):
         Dv = xp.where(valid, D, inf)
         neg = xp.argmin(Dv, axis=1)
         if mining == "semi-hard":
-            d_ap = xp.sum(D * _one_hot(xp, pos, b, D.dtype), axis=1)[:, None]
+            d_ap = xp.sum(D * one_hot(xp, pos, b, D.dtype), axis=1)[:, None]
             band = valid & (D > d_ap) & (D < d_ap + margin)
             semi = xp.argmin(xp.where(band, D, inf), axis=1)
             neg = xp.where(xp.any(band, axis=1), semi, neg)
@@ -105,9 +101,9 @@ def _loss_grad(xp, Ws, Xs, triplets, *, distance, unit, margin, alpha, shared):
         if anc.shape[0] == 0:
             continue
         b_u, b_v = G[u].shape[0], G[v].shape[0]
-        A_oh = _one_hot(xp, anc, b_u, G[u].dtype)
-        P_oh = _one_hot(xp, pos, b_v, G[v].dtype)
-        N_oh = _one_hot(xp, neg, b_v, G[v].dtype)
+        A_oh = one_hot(xp, anc, b_u, G[u].dtype)
+        P_oh = one_hot(xp, pos, b_v, G[v].dtype)
+        N_oh = one_hot(xp, neg, b_v, G[v].dtype)
         Ga, Gp, Gn = A_oh @ G[u], P_oh @ G[v], N_oh @ G[v]
         if distance == "cosine":
             d_ap = 1.0 - xp.sum(Ga * Gp, axis=1)

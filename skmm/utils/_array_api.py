@@ -146,8 +146,9 @@ def group_sums(xp, labels, values, n_groups):
         )
         counts = np.bincount(labels, minlength=n_groups).astype(values.dtype)
         return np.asarray(onehot @ values), counts
-    codes = xp.arange(n_groups, dtype=labels.dtype, device=device(labels))
-    onehot = xp.astype(labels[:, None] == codes[None, :], values.dtype)
+    from ._pairwise import one_hot  # _pairwise imports this module
+
+    onehot = one_hot(xp, labels, n_groups, values.dtype)
     return onehot.T @ values, xp.sum(onehot, axis=0)
 
 
