@@ -185,8 +185,8 @@ class _Records:
             absent = [i for i, record in enumerate(self.X) if name not in record]
             if absent:
                 raise ValueError(
-                    f"Modality {modality!r} reads key {name!r}, which "
-                    f"{_rows_phrase(absent, self)} of the records lack."
+                    f"Modality {modality!r} reads key {name!r}, which is missing from "
+                    f"{_rows_phrase(absent, self)} of the records."
                 )
             return [record[name] for record in self.X]
         return _to_list(self.X[name])
@@ -271,13 +271,13 @@ def _check_cells(cells, modality, trans, records):
         else:
             bad.append(i)
     if bad:
-        first = cells[bad[0]]
-        kinds = sorted({type(cells[i]).__name__ for i in bad})
+        shown = ", ".join(f"{records.row(i)} ({type(cells[i]).__name__} {cells[i]!r:.30})"
+                          for i in bad[:_SHOWN])
+        more = f" and {len(bad) - _SHOWN} more" if len(bad) > _SHOWN else ""
         raise ValueError(
-            f"Modality {modality!r} expects text (str) in every row, but "
-            f"{_rows_phrase(bad, records)} hold {', '.join(kinds)} (first: {first!r}). "
-            "Fill missing texts (e.g. with '') or drop those rows; convert numbers to "
-            "str explicitly."
+            f"Modality {modality!r} expects text (str) in every row; not text: "
+            f"{shown}{more}. Fill missing texts (e.g. with '') or drop those rows; "
+            "convert numbers to str explicitly."
         )
     return cells if out is None else out
 
