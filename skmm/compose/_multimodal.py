@@ -73,8 +73,7 @@ def _is_dataframe(X):
 def _is_records(X):
     """Whether ``X`` is a record table (as opposed to one modality's own input)."""
     return (_is_dataframe(X) or isinstance(X, Mapping)
-            or (isinstance(X, (list, tuple)) and len(X) > 0
-                and all(isinstance(r, Mapping) for r in X)))
+            or (isinstance(X, (list, tuple)) and len(X) > 0 and isinstance(X[0], Mapping)))
 
 
 def _type_phrase(X):
@@ -759,10 +758,10 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
         Parameters
         ----------
         X : records or sequence
-            Records (DataFrame, dict, list of dicts) holding that modality's
-            column(s); other columns are ignored. Anything else (a list of
-            paths or strings, a 2-D array) is taken as the modality's input
-            itself.
+            Records (DataFrame, dict, or a list whose first item is a dict)
+            holding that modality's column(s); other columns are ignored.
+            Anything else (a list of paths or strings, a 2-D array) is taken
+            as the modality's input itself.
         view : str
             The modality name.
 
