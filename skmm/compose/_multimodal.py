@@ -634,7 +634,7 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
                 if not (isinstance(trans, str) and trans == "drop")]
         inputs = [self._input(records, name, trans, cols) for name, trans, cols in kept]
         results = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(_fit_transform_one)(clone(trans), Xm, y, routed[name], name, self.verbose)
+            delayed(_fit_transform_one)(clone(trans), Xm, y, routed.get(name, {}), name, self.verbose)
             for (name, trans, _), Xm in zip(kept, inputs)
         )
         fitted = {name: est for (name, _, _), (est, _) in zip(kept, results)}
@@ -657,7 +657,7 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
         self.embedder_ = clone(self.embedder)
         if "views" in self.embedder_.get_params(deep=False):
             self.embedder_.set_params(views=self.views_)
-        embedder_params = routed["embedder"]
+        embedder_params = routed.get("embedder", {})
         if method == "fit":
             self.embedder_.fit(Xt, y, **embedder_params.get("fit", {}))
             return None
@@ -673,7 +673,7 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
                 if not (isinstance(trans, str) and trans == "drop")]
         inputs = [self._input(records, name, trans, cols) for name, trans, cols in kept]
         outs = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(_transform_one)(trans, Xm, routed[name])
+            delayed(_transform_one)(trans, Xm, routed.get(name, {}))
             for (name, trans, _), Xm in zip(kept, inputs)
         )
         blocks = {name: _as_block(out, name, records.n_rows)
@@ -748,7 +748,7 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
         Xt = self._transform_blocks(X, routed)
         if self.embedder_ is None:
             return Xt
-        return self.embedder_.transform(Xt, **routed["embedder"].get("transform", {}))
+        return self.embedder_.transform(Xt, **routed.get("embedder", {}).get("transform", {}))
 
     def transform_view(self, X, view):
         """Transform one modality alone, e.g. a text query against image items.
@@ -842,7 +842,7 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
         _raise_for_params(params, self, "score")
         routed = process_routing(self, "score", **params)
         Xt = self._transform_blocks(X, routed)
-        return self.embedder_.score(Xt, y, **routed["embedder"].get("score", {}))
+        return self.embedder_.score(Xt, y, **routed.get("embedder", {}).get("score", {}))
 
     def _view_feature_names(self, name):
         (trans, cols), = [(t, c) for n, t, c in self.transformers_ if n == name]

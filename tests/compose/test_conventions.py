@@ -135,7 +135,8 @@ def test_sample_weight_is_routed_like_column_transformer(frame):
             [("text", TfidfVectorizer(), "text"),
              ("num", StandardScaler().set_fit_request(sample_weight=True), NUM),
              ("rec", _Recorder().set_fit_request(sample_weight=True), ["a"]),
-             ("quiet", _Recorder().set_fit_request(sample_weight=False), ["b"])],
+             ("quiet", _Recorder().set_fit_request(sample_weight=False), ["b"]),
+             ("plain", "passthrough", ["c"]), ("gone", "drop", ["d"])],
             embedder=_RecordingEmbedder().set_fit_request(sample_weight=True)
                                          .set_score_request(sample_weight=True))
         ct = ColumnTransformer(
