@@ -223,7 +223,7 @@ def _reads_raw_items(trans):
 
 
 def _is_missing(cell):
-    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+    if cell is None or (isinstance(cell, (float, np.floating)) and math.isnan(cell)):
         return True
     pd = sys.modules.get("pandas")  # pd.NA / pd.NaT only exist if pandas is loaded
     return pd is not None and (cell is pd.NA or cell is pd.NaT)
@@ -238,10 +238,12 @@ def _check_cells(cells, modality, trans, records):
     hold missing values. Returns the cells, with bytes decoded.
     """
     vectorizer = _text_vectorizer(trans)
+    if vectorizer is None and not _reads_raw_items(trans):
+        return cells
+    # Positions, not labels: a pandas Series passed to transform_view may have any index.
+    seq = cells if isinstance(cells, list) else list(cells)
     if vectorizer is None:
-        if not _reads_raw_items(trans):
-            return cells
-        bad = [i for i, c in enumerate(cells) if _is_missing(c)]
+        bad = [i for i, c in enumerate(seq) if _is_missing(c)]
         if bad:
             raise ValueError(
                 f"Modality {modality!r} has missing values (None or NaN) at "
@@ -251,7 +253,7 @@ def _check_cells(cells, modality, trans, records):
     encoding = getattr(vectorizer, "encoding", "utf-8")
     errors = getattr(vectorizer, "decode_error", "strict")
     bad, out = [], None
-    for i, c in enumerate(cells):
+    for i, c in enumerate(seq):
         if isinstance(c, str):
             continue
         if isinstance(c, bytes):
@@ -265,12 +267,12 @@ def _check_cells(cells, modality, trans, records):
                     "`decode_error='replace'`."
                 ) from e
             if out is None:
-                out = list(cells)
+                out = list(seq)
             out[i] = text
         else:
             bad.append(i)
     if bad:
-        shown = ", ".join(f"{records.row(i)} ({type(cells[i]).__name__} {cells[i]!r:.30})"
+        shown = ", ".join(f"{records.row(i)} ({type(seq[i]).__name__} {seq[i]!r:.30})"
                           for i in bad[:_SHOWN])
         more = f" and {len(bad) - _SHOWN} more" if len(bad) > _SHOWN else ""
         raise ValueError(
@@ -309,6 +311,10 @@ def _resolve(trans, columns):
         return FunctionTransformer(_as_float_2d, check_inverse=False,
                                    feature_names_out=partial(_given_names, names=names))
     return trans
+
+
+def _is_drop(trans):
+    return isinstance(trans, str) and trans == "drop"
 
 
 def _as_block(out, name, n_rows):
@@ -569,7 +575,7 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
                     f"Modality {name!r}: the transformer must implement fit and "
                     f"transform, or be 'passthrough' or 'drop'; got {trans!r}."
                 )
-        if all(isinstance(t, str) and t == "drop" for _, t, _ in self.modalities):
+        if all(_is_drop(t) for _, t, _ in self.modalities):
             raise ValueError("Every modality is 'drop': there is nothing to transform.")
 
     def _set_input_attributes(self, X):
@@ -630,11 +636,11 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
         self._set_input_attributes(X)
         routed = process_routing(self, method, **params)
         specs = [(name, _resolve(trans, cols), cols) for name, trans, cols in self.modalities]
-        kept = [(name, trans, cols) for name, trans, cols in specs
-                if not (isinstance(trans, str) and trans == "drop")]
+        kept = [spec for spec in specs if not _is_drop(spec[1])]
         inputs = [self._input(records, name, trans, cols) for name, trans, cols in kept]
         results = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(_fit_transform_one)(clone(trans), Xm, y, routed.get(name, {}), name, self.verbose)
+            delayed(_fit_transform_one)(clone(trans), Xm, y, routed.get(name, {}), name,
+                                        self.verbose)
             for (name, trans, _), Xm in zip(kept, inputs)
         )
         fitted = {name: est for (name, _, _), (est, _) in zip(kept, results)}
@@ -669,8 +675,7 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
     def _transform_blocks(self, X, routed):
         """The stacked blocks of fitted modalities for records ``X``."""
         records = _Records(X)
-        kept = [(name, trans, cols) for name, trans, cols in self.transformers_
-                if not (isinstance(trans, str) and trans == "drop")]
+        kept = [entry for entry in self.transformers_ if not _is_drop(entry[1])]
         inputs = [self._input(records, name, trans, cols) for name, trans, cols in kept]
         outs = Parallel(n_jobs=self.n_jobs, prefer="threads")(
             delayed(_transform_one)(trans, Xm, routed.get(name, {}))
@@ -777,7 +782,7 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
         if view not in entries:
             raise ValueError(f"Unknown view {view!r}; the modalities are {list(entries)}.")
         trans, cols = entries[view]
-        if isinstance(trans, str) and trans == "drop":
+        if _is_drop(trans):
             raise ValueError(f"Modality {view!r} was dropped ('drop'): it has no view.")
         if _is_records(X):
             records = _Records(X)
