@@ -105,7 +105,7 @@ class _Records:
 
     def __init__(self, X):
         self.X = X
-        self.labels = None  # pandas index labels, named in messages when not 0..n-1
+        self.index = None  # a pandas index: its label is named where it is not the position
         if _is_dataframe(X):
             self.kind = "frame"
             self.columns = list(X.columns)
@@ -118,11 +118,7 @@ class _Records:
                     "unique; rename or drop the duplicates."
                 )
             self.n_rows = int(X.shape[0])
-            index = getattr(X, "index", None)  # polars has no index
-            if index is not None:
-                labels = list(index)
-                if labels != list(range(self.n_rows)):
-                    self.labels = labels
+            self.index = getattr(X, "index", None)  # polars has no index
         elif isinstance(X, Mapping):
             self.kind = "dict"
             self.columns = list(X)
@@ -158,9 +154,12 @@ class _Records:
             )
 
     def row(self, i):
-        """``"row 3"``, or ``"row 3 (index 'q7')"`` when the index is not 0..n-1."""
+        """``"row 3"``, or ``"row 3 (index 'q7')"`` where the label is not the position."""
         name = describe_item(i, kind="row")
-        return name if self.labels is None else f"{name} (index {self.labels[i]!r})"
+        if self.index is None:
+            return name
+        label = self.index[i]
+        return name if isinstance(label, Integral) and label == i else f"{name} (index {label!r})"
 
     def select(self, columns, modality):
         """The modality's input: a list for one column name, a 2-D array for a list."""
@@ -285,8 +284,6 @@ def _check_cells(cells, modality, trans, records):
 
 class _Rows:
     """Row names for a modality's own input (``transform_view`` on a plain sequence)."""
-
-    labels = None
 
     def row(self, i):
         return describe_item(i, kind="row")

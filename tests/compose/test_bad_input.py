@@ -105,7 +105,8 @@ def test_rows_are_named_by_position_and_index_label(fitted):
 
 
 def test_a_query_series_is_named_by_position(fitted):
-    # transform_view on a modality's own input: positions, whatever the index.
+    # transform_view on a modality's own input: positions, whatever the index
+    # (pandas stores this None as NaN).
     query = pd.Series(["red apple", None], index=[5, 9])
     with pytest.raises(ValueError, match=r"not text: row 1 \(float nan\)\."):
         fitted[2].named_steps["mm"].transform_view(query, "text")
