@@ -171,12 +171,11 @@ class _Records:
                 f"(columns: {self.columns}). Every modality seen in fit must be present; "
                 "use `transform_view` to embed one modality alone."
             )
-        lists = [self._column(c, modality) for c in wanted]
         if isinstance(columns, str):
-            return lists[0]
+            return self._column(columns, modality)
         if self.kind == "frame":
             return self.X[wanted].to_numpy()
-        return np.column_stack([np.asarray(col) for col in lists])
+        return np.column_stack([np.asarray(self._column(c, modality)) for c in wanted])
 
     def _column(self, name, modality):
         if self.kind == "rows":
