@@ -297,6 +297,7 @@ def _as_float_2d(X):
 
 
 def _given_names(transformer, input_features, *, names):
+    """'passthrough' feature names: the record columns it passes on."""
     return np.asarray(names, dtype=object)
 
 

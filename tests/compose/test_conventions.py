@@ -216,3 +216,16 @@ def test_set_output_wraps_transform_and_transform_view(frame, container):
     pipe = Pipeline([("mm", _mm(CCA(n_components=2, reg=0.1))), ("scale", StandardScaler())])
     assert isinstance(pipe.set_output(transform=container).fit_transform(df), lib.DataFrame)
     assert isinstance(pipe.named_steps["mm"].transform_view(df, "text"), lib.DataFrame)
+
+
+def test_global_pandas_output(frame):
+    # set_config(transform_output="pandas") also reaches the inner transformers;
+    # their DataFrames are read back as blocks and the values do not change.
+    df, _ = frame
+    plain = _mm(CCA(n_components=2, reg=0.1)).fit(df)
+    with config_context(transform_output="pandas"):
+        mm = _mm(CCA(n_components=2, reg=0.1)).fit(df)
+        Z, view = mm.transform(df), mm.transform_view(df, "text")
+    assert isinstance(Z, pd.DataFrame) and isinstance(view, pd.DataFrame)
+    np.testing.assert_allclose(Z.to_numpy(), plain.transform(df), atol=1e-10)
+    np.testing.assert_allclose(view.to_numpy(), plain.transform_view(df, "text"), atol=1e-10)
