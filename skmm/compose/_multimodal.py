@@ -781,6 +781,11 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
         trans, cols = entries[view]
         if _is_drop(trans):
             raise ValueError(f"Modality {view!r} was dropped ('drop'): it has no view.")
+        if isinstance(X, (str, bytes)):
+            raise TypeError(
+                f"Modality {view!r}: transform_view takes one item per row, got a single "
+                f"{type(X).__name__}; pass a list, e.g. [{X!r:.40}]."
+            )
         if _is_records(X):
             records = _Records(X)
             Xm = self._input(records, view, trans, cols)

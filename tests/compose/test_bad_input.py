@@ -112,6 +112,14 @@ def test_a_query_series_is_named_by_position(fitted):
         fitted[2].named_steps["mm"].transform_view(query, "text")
 
 
+def test_a_single_query_string_is_refused(fitted):
+    # Not read as a sequence of one-character texts.
+    with pytest.raises(TypeError, match=re.escape(
+            "Modality 'text': transform_view takes one item per row, got a single str; "
+            "pass a list, e.g. ['red apple']")):
+        fitted[2].named_steps["mm"].transform_view("red apple", "text")
+
+
 def test_many_bad_rows_are_counted(fitted):
     df = fitted[0].copy()
     df["text"] = pd.Series([None] * len(df), dtype=object)
