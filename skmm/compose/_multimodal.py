@@ -610,8 +610,12 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
         Xm = records.select(columns, name)
         return _check_cells(Xm, name, trans, records) if isinstance(columns, str) else Xm
 
-    def _warn_zero_rows(self, blocks, records):
-        """Warn where a block row is all zeros and no training row's was."""
+    def _warn_zero_rows(self, blocks, records, stacklevel):
+        """Warn where a block row is all zeros and no training row's was.
+
+        ``stacklevel`` counts from the public method, so the warning points at
+        the user's call.
+        """
         for name, block in blocks.items():
             if self._zero_rows_at_fit.get(name, True):
                 continue
@@ -624,7 +628,7 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
                     "vocabulary (empty or out-of-vocabulary): such rows all embed to one "
                     "point, so what is predicted or retrieved for them says nothing about "
                     "them.",
-                    ZeroRowWarning, stacklevel=3,
+                    ZeroRowWarning, stacklevel=stacklevel + 1,
                 )
 
     def _fit(self, X, y, params, method):
@@ -669,7 +673,7 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
         return self.embedder_.fit(Xt, y, **embedder_params.get("fit", {})).transform(
             Xt, **embedder_params.get("transform", {}))
 
-    def _transform_blocks(self, X, routed):
+    def _transform_blocks(self, X, routed, stacklevel):
         """The stacked blocks of fitted modalities for records ``X``."""
         records = _Records(X)
         kept = [entry for entry in self.transformers_ if not _is_drop(entry[1])]
@@ -680,7 +684,7 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
         )
         blocks = {name: _as_block(out, name, records.n_rows)
                   for (name, _, _), out in zip(kept, outs)}
-        self._warn_zero_rows(blocks, records)
+        self._warn_zero_rows(blocks, records, stacklevel + 1)
         return self._stack(list(blocks.values()))
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -747,7 +751,7 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
         check_is_fitted(self)
         _raise_for_params(params, self, "transform")
         routed = process_routing(self, "transform", **params)
-        Xt = self._transform_blocks(X, routed)
+        Xt = self._transform_blocks(X, routed, stacklevel=3)  # + set_output's wrapper
         if self.embedder_ is None:
             return Xt
         return self.embedder_.transform(Xt, **routed.get("embedder", {}).get("transform", {}))
@@ -794,7 +798,7 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
             Xm = _check_cells(X, view, trans, records) if isinstance(cols, str) else X
         n_rows = Xm.shape[0] if hasattr(Xm, "shape") else len(Xm)
         block = _as_block(trans.transform(Xm), view, n_rows)
-        self._warn_zero_rows({view: block}, records)
+        self._warn_zero_rows({view: block}, records, stacklevel=2)
         if self.embedder_ is None:
             return self._wrap(block, X, self._view_feature_names(view))
         block = self._stack([block])  # dense where the embedder needs it
@@ -848,7 +852,7 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
         check_is_fitted(self)
         _raise_for_params(params, self, "score")
         routed = process_routing(self, "score", **params)
-        Xt = self._transform_blocks(X, routed)
+        Xt = self._transform_blocks(X, routed, stacklevel=2)
         return self.embedder_.score(Xt, y, **routed.get("embedder", {}).get("score", {}))
 
     def _view_feature_names(self, name):

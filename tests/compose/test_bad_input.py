@@ -212,6 +212,15 @@ def test_text_with_no_known_token_warns(fitted, entry):
         _call(entry, q, fitted)
 
 
+def test_the_warning_points_at_the_call(fitted):
+    mm = fitted[2].named_steps["mm"]
+    for call in (lambda: mm.transform(_queries(fitted[0])),
+                 lambda: mm.transform_view(QUERIES, "text")):
+        with pytest.warns(ZeroRowWarning) as record:
+            call()
+        assert record[0].filename == __file__
+
+
 def test_no_known_token_rows_all_embed_to_one_point(fitted):
     mm = fitted[2].named_steps["mm"]
     with pytest.warns(ZeroRowWarning):
