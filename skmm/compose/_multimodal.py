@@ -434,11 +434,16 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
       undecodable bytes raise a ``ValueError`` naming the modality and rows;
     - other modalities reading raw items (image or audio paths) may not hold
       missing values;
-    - duplicate DataFrame column names raise a ``ValueError`` naming them.
+    - duplicate DataFrame column names raise a ``ValueError`` naming them;
+    - a list of dicts is read as the table of those records; a record that
+      lacks a column some modality reads raises a ``ValueError`` naming the
+      row. Anything else (a list of strings, an array) raises a ``TypeError``
+      listing the accepted record types, except in ``transform_view``, where
+      it is the modality's own input.
 
     A row whose block is all zeros at transform time, in a modality where no
     training row's block was (e.g. a text with no token of the fitted
-    vocabulary), raises a :class:`ZeroRowWarning` naming the modality and
+    vocabulary), issues a :class:`ZeroRowWarning` naming the modality and
     rows: such a row embeds to one fixed point.
 
     Examples
