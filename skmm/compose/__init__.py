@@ -1,5 +1,5 @@
 """Raw multimodal records -> one transformer per modality -> views -> an embedder."""
 
-from ._multimodal import MultiModalTransformer
+from ._multimodal import MultiModalTransformer, ZeroRowWarning
 
-__all__ = ["MultiModalTransformer"]
+__all__ = ["MultiModalTransformer", "ZeroRowWarning"]

@@ -26,3 +26,20 @@ __all__ = [
     "check_is_fitted",
     "validate_data",
 ]
+
+# Metadata routing and set_output helpers for meta-estimators (skmm.compose).
+from sklearn.utils._set_output import (  # noqa: E402
+    _get_container_adapter,
+    _get_output_config,
+    _safe_set_output,
+)
+from sklearn.utils.metadata_routing import _raise_for_params  # noqa: E402
+from sklearn.utils.validation import _check_feature_names_in  # noqa: E402
+
+__all__ += [
+    "_check_feature_names_in",
+    "_get_container_adapter",
+    "_get_output_config",
+    "_raise_for_params",
+    "_safe_set_output",
+]

@@ -69,7 +69,7 @@ def test_grid_search_over_extractor_parameters_and_pickle(data):
     mm = best.named_steps["mm"]
     z_audio = mm.transform_view(X, "audio")
     np.testing.assert_allclose(z_audio, mm.embedder_.transform_view(
-        mm.transformers_["audio"].transform(X["audio"].tolist()), "audio"))
+        mm.named_transformers_["audio"].transform(X["audio"].tolist()), "audio"))
 
 
 def test_missing_modality_at_predict_time(data):
