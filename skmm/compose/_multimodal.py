@@ -815,6 +815,9 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
         Z = self.embedder_.transform_view(block, view)
         names = (list(Z.columns) if hasattr(Z, "columns")
                  else [f"{view}_{j}" for j in range(Z.shape[1])])
+        # The embedder saw the block, not the records: re-wrap its values so the
+        # container carries the records' index.
+        Z = Z.to_numpy() if hasattr(Z, "to_numpy") else Z
         return self._wrap(Z, X, names)
 
     def _wrap(self, Z, original, columns):

@@ -11,9 +11,14 @@ from sklearn.utils._param_validation import (
     Options,
     StrOptions,
 )
-from sklearn.utils._set_output import _get_container_adapter
+from sklearn.utils._set_output import (
+    _get_container_adapter,
+    _get_output_config,
+    _safe_set_output,
+)
+from sklearn.utils.metadata_routing import _raise_for_params
 from sklearn.utils.metaestimators import _BaseComposition
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
 __all__ = [
     "HasMethods",
@@ -21,25 +26,12 @@ __all__ = [
     "Options",
     "StrOptions",
     "_BaseComposition",
-    "_get_container_adapter",
-    "_fit_context",
-    "check_is_fitted",
-    "validate_data",
-]
-
-# Metadata routing and set_output helpers for meta-estimators (skmm.compose).
-from sklearn.utils._set_output import (  # noqa: E402
-    _get_container_adapter,
-    _get_output_config,
-    _safe_set_output,
-)
-from sklearn.utils.metadata_routing import _raise_for_params  # noqa: E402
-from sklearn.utils.validation import _check_feature_names_in  # noqa: E402
-
-__all__ += [
     "_check_feature_names_in",
+    "_fit_context",
     "_get_container_adapter",
     "_get_output_config",
     "_raise_for_params",
     "_safe_set_output",
+    "check_is_fitted",
+    "validate_data",
 ]
