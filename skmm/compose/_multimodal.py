@@ -367,6 +367,15 @@ def _embedder_has(method):
     return check
 
 
+def _embedder_values(Z):
+    """The values of an embedder's output, which ``set_output`` may have made a DataFrame.
+
+    The embedder saw the stacked blocks, not the records: the container (and
+    its index) is made again from the records by this class's own wrapper.
+    """
+    return Z.to_numpy() if hasattr(Z, "to_numpy") else Z
+
+
 class MultiModalTransformer(TransformerMixin, _BaseComposition):
     """Turn raw multimodal records into views, and optionally embed them.
 
@@ -674,9 +683,10 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
             self.embedder_.fit(Xt, y, **embedder_params.get("fit", {}))
             return None
         if hasattr(self.embedder_, "fit_transform"):
-            return self.embedder_.fit_transform(Xt, y, **embedder_params.get("fit_transform", {}))
-        return self.embedder_.fit(Xt, y, **embedder_params.get("fit", {})).transform(
-            Xt, **embedder_params.get("transform", {}))
+            return _embedder_values(self.embedder_.fit_transform(
+                Xt, y, **embedder_params.get("fit_transform", {})))
+        return _embedder_values(self.embedder_.fit(Xt, y, **embedder_params.get("fit", {}))
+                                .transform(Xt, **embedder_params.get("transform", {})))
 
     def _transform_blocks(self, X, routed, stacklevel):
         """The stacked blocks of fitted modalities for records ``X``."""
@@ -759,7 +769,8 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
         Xt = self._transform_blocks(X, routed, stacklevel=3)  # + set_output's wrapper
         if self.embedder_ is None:
             return Xt
-        return self.embedder_.transform(Xt, **routed.get("embedder", {}).get("transform", {}))
+        return _embedder_values(
+            self.embedder_.transform(Xt, **routed.get("embedder", {}).get("transform", {})))
 
     def transform_view(self, X, view):
         """Transform one modality alone, e.g. a text query against image items.
@@ -815,10 +826,7 @@ class MultiModalTransformer(TransformerMixin, _BaseComposition):
         Z = self.embedder_.transform_view(block, view)
         names = (list(Z.columns) if hasattr(Z, "columns")
                  else [f"{view}_{j}" for j in range(Z.shape[1])])
-        # The embedder saw the block, not the records: re-wrap its values so the
-        # container carries the records' index.
-        Z = Z.to_numpy() if hasattr(Z, "to_numpy") else Z
-        return self._wrap(Z, X, names)
+        return self._wrap(_embedder_values(Z), X, names)
 
     def _wrap(self, Z, original, columns):
         """``Z`` in the container chosen by ``set_output`` (as sklearn wraps ``transform``)."""
