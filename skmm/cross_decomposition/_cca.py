@@ -215,6 +215,18 @@ class CCA(_BaseCCA):
     n_features_in_ : int
         Number of columns of ``X`` seen in ``fit``.
 
+    Notes
+    -----
+    With ``reg=0`` a rank-deficient view (a constant or collinear column,
+    fewer samples than columns) has a singular covariance and ``fit`` raises,
+    naming the view; scikit-learn's and cca-zoo's iterative solvers fit such
+    data, but their directions in the null space are arbitrary. Any
+    ``reg > 0`` (the default ``1e-3``) or ``"ledoit-wolf"`` fits it.
+    ``fit`` warns when the training correlations cannot be trusted (fewer
+    samples than columns in the two views together) and when
+    ``n_components`` exceeds the rank of a view (the extra components have
+    zero correlation).
+
     See Also
     --------
     MCCA : more than two views.

@@ -247,8 +247,9 @@ def warn_if_degenerate(estimator_name, moments, views, correlations):
     """Warn about components that carry no information, or correlations that cannot be trusted.
 
     - With ``n - 1 < d_1 + d_2`` the views share a subspace by chance and the
-      training correlations approach 1 for any data (pure noise included):
-      warned when a training correlation exceeds 0.999.
+      training correlations approach 1 for any data (pure noise with 50 rows
+      and 2 x 200 columns reaches 0.96 under Ledoit-Wolf shrinkage, 1.0
+      without), so they are no evidence of a relation.
     - A component with (near) zero training correlation beyond the rank of a
       view (e.g. topic proportions summing to 1 lose one dimension) is empty.
       The rank is computed only then, so the usual fit pays nothing.
@@ -256,17 +257,17 @@ def warn_if_degenerate(estimator_name, moments, views, correlations):
     n = moments.n
     widths = {name: (c.stop - c.start if isinstance(c, slice) else len(c)) for name, c in views}
     correlations = np.asarray(correlations)
-    if n - 1 < sum(widths.values()) and np.max(np.abs(correlations)) > 0.999:
+    if n - 1 < sum(widths.values()):
         warnings.warn(
             f"{estimator_name} fitted on {n} samples with views of {widths} columns "
-            f"(together {sum(widths.values())} >= n_samples - 1) reaches training "
-            f"correlations of {np.max(np.abs(correlations)):.4f}: with fewer samples than "
-            "features the views share directions by chance, so these correlations are "
-            "inflated towards 1 whatever the data. Judge the fit on held-out rows "
-            "(score) and raise `reg`.", UserWarning, stacklevel=3,
+            f"(together {sum(widths.values())} >= n_samples - 1): the views share "
+            "directions by chance, so the training correlations (here up to "
+            f"{np.max(np.abs(correlations)):.4f}) are inflated towards 1 whatever the data, "
+            "pure noise included. Judge the fit on held-out rows (score).",
+            UserWarning, stacklevel=3,
         )
         return
-    tiny = np.abs(np.asarray(correlations)) < 1e-6
+    tiny = np.abs(correlations) < 1e-4
     if not np.any(tiny):
         return
     ranks = {name: _view_rank(moments, cols) for name, cols in views}

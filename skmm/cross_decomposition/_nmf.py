@@ -303,7 +303,12 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
         convergence tails on small data need more than scikit-learn's 200).
     tol : float, default=1e-4
         Stop when the error ``sqrt(2 * loss)`` decreased by less than
-        ``tol`` times its initial value over the last 10 iterations.
+        ``tol`` times its initial value over the last 10 iterations (the
+        rule of scikit-learn's ``solver="mu"``). scikit-learn's ``"cd"``
+        solver stops on the size of its coordinate updates instead, so with
+        ``tol > 0`` our ``"hals"`` and its ``"cd"`` stop at different
+        iterates; with ``tol=0`` and the same ``max_iter`` they agree to
+        rounding.
     random_state : int, RandomState instance or None, default=None
         Seeds the randomized SVD of NNDSVD and the random initialization.
     verbose : int, default=0
@@ -547,7 +552,7 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
         self : CollectiveNMF
             The fitted estimator.
         """
-        self.fit_transform(X)
+        self.fit_transform(X, y)
         return self
 
     def transform(self, X):
