@@ -14,6 +14,7 @@ nothing is skipped silently.
 """
 
 import bz2
+import csv
 import hashlib
 import os
 
@@ -22,12 +23,14 @@ from sklearn.utils import Bunch
 
 from . import _descr
 from ._base import (
+    _check_finite,
     _check_listed_files,
     _choice,
     _dataset_root,
     _int_in,
     _nonempty,
     _pandas,
+    _read_float_matrix,
     _read_table,
     _require_file,
 )
@@ -421,6 +424,13 @@ def load_wikipedia_features(data_home=None):
                     f"{mat_path}: {key} should be ({len(m['category'])}, {width}) to "
                     f"match {list_path}; got {got}."
                 )
+            _check_finite(
+                arr,
+                lambda i, j, key=key, m=m: (
+                    f"{mat_path}: {key}, row {i} (text_id {m['text_id'][i]!r}), "
+                    f"column {j}"
+                ),
+            )
         parts.append((split, m, img, txt))
     image = np.vstack([p[2] for p in parts]).astype(np.float64)
     text = np.vstack([p[3] for p in parts]).astype(np.float64)
@@ -451,22 +461,20 @@ def load_wikipedia_features(data_home=None):
 def _read_mfeat_view(path, view, width):
     """One mfeat CSV (optionally .bz2): header ``0..width-1,0``, label last."""
     opener = bz2.open if path.endswith(".bz2") else open
-    _require_file(path)
-    with opener(path, "rt", encoding="ascii") as f:
-        header = f.readline().strip()
+    names = [f"{view}_{i}" for i in range(width)] + ["label"]
+
+    def check_header(header):
         # upstream header: the feature indices, then "0" for the label column
-        expected = ",".join([str(i) for i in range(width)] + ["0"])
-        if header != expected:
+        if header != [str(i) for i in range(width)] + ["0"]:
+            got = ",".join(header)[:60]
             raise ValueError(
                 f"{path}: view {view!r} should have a header of {width} feature "
-                f"indices (0..{width - 1}) then '0' (label); got {header[:60]!r}..."
+                f"indices (0..{width - 1}) then '0' (label); got {got!r}..."
             )
-        try:
-            a = np.loadtxt(f, delimiter=",", ndmin=2)
-        except ValueError as exc:
-            raise ValueError(f"{path} (view {view!r}): {exc}") from None
-    if a.shape[1] != width + 1:
-        raise ValueError(f"{path}: expected {width + 1} columns, got {a.shape[1]}.")
+
+    _, a = _read_float_matrix(
+        path, names, opener=opener, encoding="ascii", check_header=check_header
+    )
     y = a[:, -1]
     bad = np.flatnonzero((y != np.round(y)) | (y < 0) | (y > 9))
     if bad.size:
@@ -554,24 +562,13 @@ def load_mfeat(data_home=None, *, views=None, subset=None):
 
 def _read_quoted_matrix(path):
     """A CSV with a header of names and float rows (nutrimouse gene/lipid)."""
-    import csv
-
     _require_file(path)
     with open(path, newline="", encoding="utf-8") as f:
-        rows = list(csv.reader(f))
-    if not rows:
+        names = next(csv.reader(f), None)
+    if names is None:
         raise ValueError(f"{path}: empty file.")
-    names, out = rows[0], []
-    for lineno, row in enumerate(rows[1:], start=2):
-        if len(row) != len(names):
-            raise ValueError(
-                f"{path}, line {lineno}: expected {len(names)} fields, got {len(row)}."
-            )
-        try:
-            out.append([float(x) for x in row])
-        except ValueError as exc:
-            raise ValueError(f"{path}, line {lineno}: {exc}.") from None
-    return names, np.asarray(out, dtype=np.float64).reshape(len(out), len(names))
+    _, X = _read_float_matrix(path, names)
+    return names, X
 
 
 def load_nutrimouse(data_home=None):

@@ -26,13 +26,6 @@ from skmm.datasets._base import BUNDLE_DIR
 MFEAT_VIEWS = {"fou": 76, "fac": 216, "kar": 64, "pix": 240, "zer": 47, "mor": 6}
 
 
-def _full_home(name):
-    home = os.environ.get("SKMM_DATA_HOME")
-    if not home or not os.path.isdir(os.path.join(home, name)):
-        pytest.skip(f"SKMM_DATA_HOME/{name} not available")
-    return home
-
-
 @pytest.fixture
 def no_env(monkeypatch):
     monkeypatch.delenv("SKMM_DATA_HOME", raising=False)
@@ -418,8 +411,8 @@ def test_nutrimouse_on_a_tiny_copy(tmp_path):
 
 # ------------------------------------------------------------------ full data
 @pytest.mark.data_home
-def test_full_fsdd():
-    home = _full_home("fsdd")
+def test_full_fsdd(full_dataset):
+    home = full_dataset("fsdd").parent
     b = load_fsdd(home)
     assert b.frame.shape == (3000, 6) and b.subset is False
     assert (b.split == "train").sum() == 2700 and (b.split == "test").sum() == 300
@@ -437,8 +430,8 @@ def test_full_fsdd():
 
 
 @pytest.mark.data_home
-def test_full_ucm_captions():
-    home = _full_home("ucm_captions")
+def test_full_ucm_captions(full_dataset):
+    home = full_dataset("ucm_captions").parent
     b = load_ucm_captions(home)
     f = b.frame
     assert f.shape == (2100, 10)
@@ -455,8 +448,8 @@ def test_full_ucm_captions():
 
 
 @pytest.mark.data_home
-def test_full_scene15():
-    home = _full_home("scene15")
+def test_full_scene15(full_dataset):
+    home = full_dataset("scene15").parent
     b = load_scene15(home)
     assert b.frame.shape == (4485, 4)
     assert (b.split == "train").sum() == 1500 and (b.split == "test").sum() == 2985
@@ -465,8 +458,8 @@ def test_full_scene15():
 
 
 @pytest.mark.data_home
-def test_full_wikipedia():
-    home = _full_home("wikipedia_xmodal")
+def test_full_wikipedia(full_dataset):
+    home = full_dataset("wikipedia_xmodal").parent
     b = load_wikipedia_features(home)
     assert b.data.shape == (2866, 138) and b.views == {"image": 128, "text": 10}
     assert (b.split == "train").sum() == 2173 and (b.split == "test").sum() == 693
@@ -484,16 +477,16 @@ def test_full_wikipedia():
 
 
 @pytest.mark.data_home
-def test_full_mfeat_equals_bundle():
-    home = _full_home("uci_mfeat")
+def test_full_mfeat_equals_bundle(full_dataset):
+    home = full_dataset("uci_mfeat").parent
     b = load_mfeat(home)
     assert b.data.shape == (2000, 649) and b.subset is False
     np.testing.assert_array_equal(b.data, load_mfeat(subset="bundled").data)
 
 
 @pytest.mark.data_home
-def test_full_nutrimouse():
-    home = _full_home("nutrimouse")
+def test_full_nutrimouse(full_dataset):
+    home = full_dataset("nutrimouse").parent
     b = load_nutrimouse(home)
     assert b.data.shape == (40, 141) and b.views == {"gene": 120, "lipid": 21}
     counts = pd.crosstab(b.genotype_names[b.genotype], b.target_names[b.target])
@@ -505,8 +498,8 @@ def test_full_nutrimouse():
 
 
 @pytest.mark.data_home
-def test_full_bbc_news():
-    home = _full_home("bbc_news")
+def test_full_bbc_news(full_dataset):
+    home = full_dataset("bbc_news").parent
     b = load_bbc_news(home)
     f = b.frame
     assert f.shape == (2225, 8) and b.duplicate.sum() == 98
@@ -524,7 +517,7 @@ def test_full_bbc_news():
 
 
 @pytest.mark.data_home
-def test_full_skimage_images():
-    home = _full_home("skimage_images")
+def test_full_skimage_images(full_dataset):
+    home = full_dataset("skimage_images").parent
     b = load_skimage_images(home)
     assert len(b.frame) == 18 and all(os.path.isfile(p) for p in b.filenames)
