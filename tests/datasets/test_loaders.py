@@ -320,6 +320,50 @@ def test_mfeat_bad_label_and_header(tmp_path):
         load_mfeat(tmp_path, views=["zer"])
 
 
+@pytest.fixture
+def mfeat_mor_copy(tmp_path):
+    """An uncompressed copy of the mfeat 'mor' view under a data home."""
+    d = tmp_path / "uci_mfeat"
+    d.mkdir()
+    with bz2.open(os.path.join(BUNDLE_DIR, "uci_mfeat", "mfeat-mor.csv.bz2"), "rt") as f:
+        (d / "mfeat-mor.csv").write_text(f.read())
+    return tmp_path
+
+
+def _set_cell(path, line, col, value):
+    lines = path.read_text().splitlines()
+    cells = lines[line - 1].split(",")
+    cells[col - 1] = value
+    lines[line - 1] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize("cell", ["nan", "NaN", "inf", "-Infinity", "1e999"])
+def test_mfeat_rejects_non_finite_cells(mfeat_mor_copy, cell):
+    path = mfeat_mor_copy / "uci_mfeat" / "mfeat-mor.csv"
+    _set_cell(path, 12, 3, cell)  # row 11 of the data, feature mor_2
+    with pytest.raises(
+        ValueError,
+        match=r"mfeat-mor\.csv, line 12, column 3 \('mor_2'\): non-finite value "
+        r"-?(nan|inf) \(1 non-finite cell\(s\) in all\)",
+    ):
+        load_mfeat(mfeat_mor_copy, views=["mor"])
+
+
+@pytest.mark.parametrize("cell, what", [("", "''"), ("1.5x", "'1.5x'")])
+def test_mfeat_names_bad_cells(mfeat_mor_copy, cell, what):
+    path = mfeat_mor_copy / "uci_mfeat" / "mfeat-mor.csv"
+    _set_cell(path, 40, 7, cell)  # the label column
+    with pytest.raises(
+        ValueError,
+        match=rf"mfeat-mor\.csv, line 40, column 7 \('label'\): {what} is not a number",
+    ):
+        load_mfeat(mfeat_mor_copy, views=["mor"])
+    _set_cell(path, 40, 7, "3,4")  # one cell too many
+    with pytest.raises(ValueError, match=r"line 40: expected 7 fields, got 8"):
+        load_mfeat(mfeat_mor_copy, views=["mor"])
+
+
 def test_bbc_news_on_a_tiny_copy(tmp_path):
     # a 4-file corpus: one exact duplicate and one Latin-1 file
     root = tmp_path / "bbc_news"
@@ -386,6 +430,15 @@ def test_wikipedia_on_a_tiny_copy(tmp_path):
     (root / "testset_txt_img_cat.list").write_text("t4\ti4\t2\n")
     with pytest.raises(ValueError, match=r"I_te should be \(1, 128\)"):
         load_wikipedia_features(tmp_path)
+    (root / "testset_txt_img_cat.list").write_text("t4\ti4\t2\nt5\ti5\t2\n")
+    mats["T_te"][1, 4] = np.nan
+    savemat(root / "raw_features.mat", mats)
+    with pytest.raises(
+        ValueError,
+        match=r"raw_features\.mat: T_te, row 1 \(text_id 't5'\), column 4: "
+        "non-finite value nan",
+    ):
+        load_wikipedia_features(tmp_path)
 
 
 def test_nutrimouse_on_a_tiny_copy(tmp_path):
@@ -406,6 +459,17 @@ def test_nutrimouse_on_a_tiny_copy(tmp_path):
         load_nutrimouse(tmp_path)
     (root / "diet.csv").write_text('"diet"\n"sun"\n')
     with pytest.raises(ValueError, match="same number of rows"):
+        load_nutrimouse(tmp_path)
+    (root / "diet.csv").write_text('"diet"\n"sun"\n"coc"\n')
+    (root / "lipid.csv").write_text('"C14.0","C16.0"\n0.5,NA\n2.5,3.5\n')
+    with pytest.raises(
+        ValueError, match=r"lipid\.csv, line 2, column 2 \('C16\.0'\): 'NA' is not a"
+    ):
+        load_nutrimouse(tmp_path)
+    (root / "lipid.csv").write_text('"C14.0","C16.0"\n0.5,1.5\n2.5,-inf\n')
+    with pytest.raises(
+        ValueError, match=r"lipid\.csv, line 3, column 2 \('C16\.0'\): non-finite"
+    ):
         load_nutrimouse(tmp_path)
 
 
