@@ -1,6 +1,7 @@
 """Where the data live, and the strict metadata reader shared by the loaders."""
 
 import csv
+import hashlib
 import io
 import os
 
@@ -193,6 +194,30 @@ def _check_finite(X, where):
             f"{where(i, j)}: non-finite value {float(X[i, j])!r} ({len(bad)} "
             "non-finite cell(s) in all); the loaders accept finite numbers only."
         )
+
+
+def _repeats(keys):
+    """Boolean array: True where a key equals an earlier row's key."""
+    seen, out = set(), []
+    for key in keys:
+        out.append(key in seen)
+        seen.add(key)
+    return np.asarray(out, dtype=bool)
+
+
+def _duplicate_files(paths):
+    """True for each file that is a byte-for-byte copy of an earlier one."""
+
+    def digest(path):
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read()).digest()
+
+    return _repeats(digest(p) for p in paths)
+
+
+def _duplicate_rows(X):
+    """True for each row of 2-D ``X`` equal to an earlier row."""
+    return _repeats(row.tobytes() for row in np.ascontiguousarray(X))
 
 
 def _check_listed_files(root, rel_paths, listed_in):

@@ -27,6 +27,8 @@ from ._base import (
     _check_listed_files,
     _choice,
     _dataset_root,
+    _duplicate_files,
+    _duplicate_rows,
     _int_in,
     _nonempty,
     _pandas,
@@ -133,7 +135,20 @@ def load_fsdd(data_home=None, *, subset=None):
         - ``split``: official split, ``"test"`` for index 0-4, else
           ``"train"``.
         - ``modalities``: ``{"audio": "audio", "transcript": "text"}``.
+        - ``duplicate``: bool per clip, True for a byte-for-byte copy of an
+          earlier clip (none in FSDD v1.0.10).
         - ``DESCR``, ``subset``, ``data_dir``.
+
+    Notes
+    -----
+    The transcript is the target: ``transcript`` equals
+    ``target_names[target]`` for every clip (and each file name starts with
+    the digit). Any model that sees the transcript, or the path, is given
+    the label: an audio+text result on FSDD is leaked (audio+text clustering
+    reaches NMI 1.000). Report audio-only results; a text-to-audio retrieval
+    score on FSDD measures label matching, not cross-modal understanding.
+    The official split is speaker-dependent: for speaker-independent scores
+    use ``speaker`` as the groups of a ``GroupKFold``.
 
     Examples
     --------
@@ -193,6 +208,7 @@ def load_fsdd(data_home=None, *, subset=None):
         speaker=np.asarray(m["speaker"]),
         split=np.asarray(m["split"]),
         modalities={"audio": "audio", "transcript": "text"},
+        duplicate=_duplicate_files(paths),
         DESCR=_with_note(
             _descr.FSDD,
             root,
@@ -229,7 +245,17 @@ def load_ucm_captions(data_home=None, *, subset=None):
         - ``target`` (int array, class index 0-20), ``target_names``.
         - ``split``.
         - ``modalities``: ``{"image": "image", "text": "text"}``.
+        - ``duplicate``: bool per image, True for a byte-for-byte copy of an
+          earlier image (``airplane02.jpg`` repeats ``airplane01.jpg``).
         - ``DESCR``, ``subset``, ``data_dir``.
+
+    Notes
+    -----
+    The captions nearly state the label: they are templated (1,735 of the
+    2,100 images share their five captions verbatim with another image) and
+    92 % of the joined texts contain the class name, so TF-IDF alone
+    classifies the test split perfectly. Use category-level relevance and
+    read text-only scores with that in mind.
 
     Examples
     --------
@@ -277,6 +303,7 @@ def load_ucm_captions(data_home=None, *, subset=None):
         target_names=np.asarray(_UCM_CLASSES),
         split=np.asarray(m["split"]),
         modalities={"image": "image", "text": "text"},
+        duplicate=_duplicate_files(paths),
         DESCR=_with_note(
             _descr.UCM_CAPTIONS,
             root,
@@ -308,6 +335,9 @@ def load_scene15(data_home=None):
           8-bit grayscale), ``target``, ``label`` and ``split``
           (1,500 ``"train"``, 100 per class / 2,985 ``"test"``).
         - ``target``, ``target_names`` (15 folder names), ``split``.
+        - ``duplicate``: bool per image, True for a byte-for-byte copy of an
+          earlier image (18 files: 11 test images repeat a training image,
+          one of them under another label).
         - ``modalities``: ``{"image": "image"}``; ``DESCR``, ``subset``
           (always False), ``data_dir``.
 
@@ -348,6 +378,7 @@ def load_scene15(data_home=None):
         target_names=np.asarray(_SCENE15_CLASSES),
         split=np.asarray(m["split"]),
         modalities={"image": "image"},
+        duplicate=_duplicate_files(paths),
         DESCR=_descr.SCENE15,
         subset=is_subset,
         data_dir=root,
@@ -399,6 +430,10 @@ def load_wikipedia_features(data_home=None):
           ``categories.list``), ``split`` (``"train"`` / ``"test"``).
         - ``frame``: the feature columns plus ``text_id``, ``image_id``,
           ``target`` and ``split``.
+        - ``duplicate``: bool per row, True when the image features equal
+          those of an earlier row (10 rows: 3 test rows repeat a training
+          image, 2 pairs carry different categories); the published
+          protocol keeps them.
         - ``DESCR``, ``subset`` (always False), ``data_dir``.
     """
     from scipy.io import loadmat
@@ -455,6 +490,7 @@ def load_wikipedia_features(data_home=None):
         is_subset=is_subset,
         target_names=np.asarray(names),
         split=split,
+        duplicate=_duplicate_rows(image),
     )
 
 
@@ -512,6 +548,9 @@ def load_mfeat(data_home=None, *, views=None, subset=None):
         - ``target`` (digit 0-9; rows 200k..200k+199 are digit k),
           ``target_names``.
         - ``frame``: the feature columns and ``target``.
+        - ``duplicate``: bool per row, True when the selected views equal
+          those of an earlier row (with all six views: 6 rows, each a copy
+          of a row of the same digit: 774, 1172, 1271, 1272, 1521, 1999).
         - ``DESCR``, ``subset``, ``data_dir``.
 
     Examples
@@ -557,6 +596,7 @@ def load_mfeat(data_home=None, *, views=None, subset=None):
         root=root,
         is_subset=is_subset,
         target_names=np.arange(10),
+        duplicate=_duplicate_rows(np.hstack([b for _, _, b in blocks])),
     )
 
 

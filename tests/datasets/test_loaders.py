@@ -197,6 +197,32 @@ def test_bundle_size_and_licences():
         assert not os.path.exists(os.path.join(BUNDLE_DIR, name))
 
 
+def test_fsdd_transcript_leak_is_documented():
+    b = load_fsdd(subset="bundled")
+    # the transcript is the label for every clip: say so, without a warning
+    assert (b.frame["transcript"] == b.target_names[b.target]).all()
+    assert "Label leak" in b.DESCR and "NMI 1.000" in b.DESCR
+    assert "audio+text result on FSDD is leaked" in " ".join(load_fsdd.__doc__.split())
+    assert not b.duplicate.any()
+
+
+def test_bundled_duplicates_are_flagged():
+    ucm = load_ucm_captions(subset="bundled")
+    assert np.flatnonzero(ucm.duplicate).tolist() == [12]
+    assert ucm.frame["image"].iloc[12].endswith("airplane02.jpg")
+    with open(ucm.frame["image"].iloc[11], "rb") as a, open(
+        ucm.frame["image"].iloc[12], "rb"
+    ) as b:
+        assert a.read() == b.read()  # airplane01 == airplane02
+    mf = load_mfeat(subset="bundled")
+    dup = np.flatnonzero(mf.duplicate)
+    assert dup.tolist() == [774, 1172, 1271, 1272, 1521, 1999]
+    np.testing.assert_array_equal(mf.data[774], mf.data[605])
+    np.testing.assert_array_equal(mf.target[[605, 774]], [3, 3])
+    # fewer views, more coincidences: 'mor' alone has 6 coarse features
+    assert load_mfeat(views=["mor"], subset="bundled").duplicate.sum() > 6
+
+
 # ------------------------------------------------------------------ bad input
 @pytest.mark.parametrize(
     "loader", [load_scene15, load_nutrimouse, load_bbc_news, load_wikipedia_features]
@@ -509,6 +535,7 @@ def test_full_ucm_captions(full_dataset):
     np.testing.assert_array_equal(np.bincount(b.target), [100] * 21)
     assert f["image"].iloc[-1].endswith("tenniscourt99.jpg")
     assert f["caption_1"].iloc[-1].startswith("Four tennis courts")
+    assert f["image"][b.duplicate].map(os.path.basename).tolist() == ["airplane02.jpg"]
 
 
 @pytest.mark.data_home
@@ -519,6 +546,11 @@ def test_full_scene15(full_dataset):
     assert (b.split == "train").sum() == 1500 and (b.split == "test").sum() == 2985
     np.testing.assert_array_equal(np.bincount(b.target[b.split == "train"]), [100] * 15)
     assert np.bincount(b.target)[b.target_names.tolist().index("Bedroom")] == 216
+    # 18 byte copies; one test image repeats a training image of another class
+    assert b.duplicate.sum() == 18
+    names = b.frame["image"].map(lambda p: "/".join(p.replace(os.sep, "/").split("/")[-3:]))
+    i = names.tolist().index("test/TallBuilding/image_0300.jpg")
+    assert b.duplicate[i] and b.frame["label"].iloc[i] == "TallBuilding"
 
 
 @pytest.mark.data_home
@@ -538,6 +570,8 @@ def test_full_wikipedia(full_dataset):
     # both views are histograms / topic proportions: rows sum to one
     np.testing.assert_allclose(b.data[:, :128].sum(1), 1, atol=1e-6)
     np.testing.assert_allclose(b.data[:, 128:].sum(1), 1, atol=1e-6)
+    # 10 rows repeat an earlier row's image features, 3 of them in the test split
+    assert b.duplicate.sum() == 10 and (b.split[b.duplicate] == "test").sum() == 3
 
 
 @pytest.mark.data_home
