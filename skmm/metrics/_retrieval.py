@@ -88,11 +88,10 @@ def _check_kinds(kq, dq, ki, di):
 
 
 def _is_sets(y):
-    return (
-        not hasattr(y, "shape")
-        and len(y) > 0
-        and all(isinstance(v, (set, frozenset)) for v in y)
-    )
+    # A list, tuple, Series or object array whose elements are all sets.
+    if sp.issparse(y) or (hasattr(y, "dtype") and y.dtype != object):
+        return False
+    return len(y) > 0 and all(isinstance(v, (set, frozenset)) for v in y)
 
 
 def _relevance(y_query, y_items):
@@ -108,10 +107,6 @@ def _relevance(y_query, y_items):
                 "y_query and y_items must give labels in the same form: one is a "
                 "sequence of sets, the other is not."
             )
-        # Label sets -> sparse indicators over the union of the labels.
-        labels = sorted(
-            set().union(*y_query, *y_items), key=lambda v: (type(v).__name__, v)
-        )
         kinds = {
             _label_kind(_object_array(s), f"{name}[{i}]")
             for name, y in (("y_query", y_query), ("y_items", y_items))
@@ -123,13 +118,14 @@ def _relevance(y_query, y_items):
                 f"y_query and y_items label sets mix label types {sorted(kinds)}: "
                 "no query label can equal an item label."
             )
-        col = {v: j for j, v in enumerate(labels)}
+        # Label sets -> sparse indicators over the union of the labels.
+        col = {v: j for j, v in enumerate(set().union(*y_query, *y_items))}
 
         def to_csr(y):
             indptr = np.cumsum([0] + [len(s) for s in y])
             indices = np.asarray([col[v] for s in y for v in s], dtype=np.int64)
             data = np.ones(len(indices), dtype=np.float64)
-            return sp.csr_array((data, indices, indptr), shape=(len(y), len(labels)))
+            return sp.csr_array((data, indices, indptr), shape=(len(y), len(col)))
 
         Yq, Yi = to_csr(y_query), to_csr(y_items)
     else:

@@ -244,6 +244,10 @@ def test_multilabel_indicators_sets_and_sparse_agree():
     sets_q = [{"a", "c"}]
     sets_i = [{"c"}, {"b"}, {"a"}, {"b", "c"}]
     assert mean_average_precision(sets_q, sets_i, scores) == pytest.approx(expected)
+    pd = pytest.importorskip("pandas")
+    assert mean_average_precision(
+        pd.Series(sets_q), pd.Series(sets_i), scores
+    ) == pytest.approx(expected)
     for f in (precision_at_k, recall_at_k, ndcg_at_k):
         assert f(sets_q, sets_i, scores, k=3) == pytest.approx(f(Yq, Yi, scores, k=3))
 
