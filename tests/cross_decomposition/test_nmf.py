@@ -1,9 +1,7 @@
 """CollectiveNMF: parity with scikit-learn's NMF, monotone loss, views, errors."""
 
 import functools
-import os
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -194,21 +192,18 @@ def _load(path):
     return np.loadtxt(path, delimiter=",", skiprows=1)
 
 
-def _mfeat(name):
-    home = os.environ.get("SKMM_DATA_HOME")
-    path = Path(home or "", "uci_mfeat", f"mfeat-{name}.csv")
-    if not home or not path.exists():
-        pytest.skip("SKMM_DATA_HOME/uci_mfeat not available")
-    a = _load(str(path))
+def _mfeat(root, name):
+    a = _load(str(root / f"mfeat-{name}.csv"))
     return a[:, :-1], a[:, -1].astype(int)
 
 
 @pytest.mark.data_home
 @pytest.mark.parametrize("solver, beta", [("mu", "frobenius"), ("hals", "frobenius"),
                                           ("mu", "kullback-leibler")])
-def test_mfeat_loss_monotone_and_parity(solver, beta):
+def test_mfeat_loss_monotone_and_parity(solver, beta, full_dataset):
     # The three non-negative views: Fourier, pixel, Zernike.
-    views = [_mfeat(v)[0][::4] for v in ("fou", "pix", "zer")]  # 500 rows, all digits
+    root = full_dataset("uci_mfeat")
+    views = [_mfeat(root, v)[0][::4] for v in ("fou", "pix", "zer")]  # 500 rows
     X = np.hstack(views)
     widths = [v.shape[1] for v in views]
     kw = dict(n_components=10, max_iter=30, tol=0, random_state=0, beta_loss=beta)

@@ -13,10 +13,6 @@ from skmm.utils.estimator_checks import check_raw_input_estimator
 
 cv2 = pytest.importorskip("cv2")
 
-DATA_HOME = os.environ.get("SKMM_DATA_HOME")
-SKIMAGE = Path(DATA_HOME) / "skimage_images" if DATA_HOME else None
-needs_skimage = pytest.mark.skipif(SKIMAGE is None or not SKIMAGE.is_dir(),
-                                   reason="SKMM_DATA_HOME/skimage_images not available")
 
 
 def textures(n_per_class=4, size=64, seed=0):
@@ -63,10 +59,9 @@ def test_dense_parity_with_plain_cv2_synthetic():
     np.testing.assert_allclose(pos * 96, ref_pos)
 
 
-@needs_skimage
 @pytest.mark.data_home
-def test_dense_and_keypoint_parity_with_plain_cv2_real_image():
-    path = SKIMAGE / "camera.png"
+def test_dense_and_keypoint_parity_with_plain_cv2_real_image(full_dataset):
+    path = full_dataset("skimage_images") / "camera.png"
     gray = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
     desc, _ = sift_descriptors(read_image(path))
     np.testing.assert_array_equal(desc, plain_dense_sift(gray)[0])
@@ -147,10 +142,9 @@ def test_image_without_descriptors_gives_zero_row(encoding):
     np.testing.assert_array_equal(kp.transform([flat]), 0)
 
 
-@needs_skimage
 @pytest.mark.data_home
-def test_clock_motion_two_keypoints():
-    path = SKIMAGE / "clock_motion.png"
+def test_clock_motion_two_keypoints(full_dataset):
+    path = full_dataset("skimage_images") / "clock_motion.png"
     desc, _ = sift_descriptors(read_image(path), detector="keypoints")
     assert desc.shape == (2, 128)
     est = SIFTBoVW(n_clusters=2, detector="keypoints", random_state=0).fit([path])
