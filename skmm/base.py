@@ -121,6 +121,13 @@ class MultiViewMixin:
                 dtype=[np.float64, np.float32], ensure_min_samples=ensure_min_samples,
                 ensure_all_finite=finite,
             )
+        elif not getattr(type(self), "array_api_support", False):
+            raise TypeError(
+                f"{name} computes with NumPy only, got an array of "
+                f"{get_namespace(X).__name__}. Convert it with skmm.utils.to_numpy(X), or "
+                "use an estimator with array-API support (its class sets "
+                "`array_api_support = True`, e.g. CCA, MCCA, TripletEmbedding)."
+            )
         else:
             X = self._validate_array_api(X, reset=reset, ensure_min_samples=ensure_min_samples,
                                          check_finite=ensure_finite and not allow_nan)

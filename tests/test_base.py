@@ -119,8 +119,20 @@ def test_transform_view_errors_name_the_view(est, X):
         fitted.transform_view(np.full((3, 4), np.nan), "text")
 
 
+@pytest.mark.parametrize("est", EMBEDDERS, ids=_ids)
+def test_array_api_input_without_support_is_refused(est, X):
+    xps = pytest.importorskip("array_api_strict")
+    if getattr(type(est), "array_api_support", False):
+        pytest.skip("supported: tested by tests/test_common.py::test_array_api_device")
+    X_dev = xps.asarray(X, device=xps.Device("device1"))
+    with pytest.raises(TypeError, match=f"{type(est).__name__} computes with NumPy only"):
+        clone(est).fit(X_dev)
+
+
 class _Widths(MultiViewMixin, BaseEstimator):
     """A learner that needs views but no transform."""
+
+    array_api_support = True
 
     def __init__(self, views=None):
         self.views = views
