@@ -23,12 +23,18 @@ The array-API contract, stated once for all of skmm:
    through :mod:`skmm.utils._array_api`, with a NumPy/SciPy and a CuPy branch.
 2. Store fitted state as NumPy, so a model fitted on a GPU pickles and predicts
    on a machine without one. Outputs of ``transform`` follow the input.
-3. An estimator claims support with the ``array_api_support`` attribute of
+3. Estimators that compute in any namespace take a ``device`` parameter:
+   ``None`` (compute where the input lives), ``"cpu"``, ``"gpu"`` (CuPy; an
+   ImportError naming the extra when it is missing), ``"auto"`` (the GPU if
+   CuPy finds one, else the CPU, silently) or a device object. The input is
+   moved once, after validation; outputs stay on that device.
+4. An estimator claims support with the ``array_api_support`` attribute of
    its class; :func:`skmm.utils.estimator_checks.check_array_api_device` then
    runs it on ``array_api_strict``'s simulated ``device1`` and asserts output
    namespace, device and values equal to NumPy. (scikit-learn's own
    ``array_api_support`` tag is not set: its checks expect fitted attributes
-   in the input's namespace, which point 2 rules out on purpose.)
+   in the input's namespace, which point 2 rules out on purpose.) Estimators
+   without the claim refuse non-NumPy input with a TypeError.
 """
 
 import numpy as np
@@ -36,7 +42,7 @@ import scipy.sparse as sp
 from sklearn.base import TransformerMixin
 from sklearn.utils import check_array
 
-from .utils._array_api import get_namespace, is_numpy_namespace
+from .utils._array_api import get_namespace, is_numpy_namespace, resolve_device, to_device
 from .utils._sklearn_compat import (
     _get_container_adapter,
     check_is_fitted,
@@ -115,12 +121,14 @@ class MultiViewMixin:
         if accept_sparse is None:
             accept_sparse = "csr" if self.__sklearn_tags__().input_tags.sparse else False
         finite = ("allow-nan" if allow_nan else True) if ensure_finite else False
+        target = self._target_device()
         if sp.issparse(X) or is_numpy_namespace(get_namespace(X)):
             X = validate_data(
                 self, X, reset=reset, accept_sparse=accept_sparse,
                 dtype=[np.float64, np.float32], ensure_min_samples=ensure_min_samples,
                 ensure_all_finite=finite,
             )
+            X = to_device(X, target)  # moved once, after the checks
         elif not getattr(type(self), "array_api_support", False):
             raise TypeError(
                 f"{name} computes with NumPy only, got an array of "
@@ -129,12 +137,17 @@ class MultiViewMixin:
                 "`array_api_support = True`, e.g. CCA, MCCA, TripletEmbedding)."
             )
         else:
-            X = self._validate_array_api(X, reset=reset, ensure_min_samples=ensure_min_samples,
+            X = self._validate_array_api(to_device(X, target), reset=reset,
+                                         ensure_min_samples=ensure_min_samples,
                                          check_finite=ensure_finite and not allow_nan)
         if reset:
             self.views_ = resolve_views(self.views, X.shape[1])
             self.n_views_ = len(self.views_)
         return X
+
+    def _target_device(self):
+        """Where the ``device`` parameter (if the estimator has one) asks to compute."""
+        return resolve_device(getattr(self, "device", None))
 
     def _validate_array_api(self, X, *, reset, ensure_min_samples, check_finite):
         # The checks of ``validate_data`` for arrays that must stay on their device.
@@ -219,6 +232,7 @@ class MultiViewMixin:
                             input_name=f"X (view {name!r})")
         elif X.ndim != 2:
             raise ValueError(f"View {name!r}: expected a 2-D array, got {X.ndim}-D input.")
+        X = to_device(X, self._target_device())
         width = self._view_width(i)
         if X.shape[1] != width:
             raise ValueError(

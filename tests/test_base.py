@@ -173,3 +173,39 @@ def test_pipeline_named_steps_transform_view(X):
     pipe.set_output(transform="pandas").fit(X)
     out = pipe.named_steps["cca"].transform_view(X[:, :5], 0)
     assert isinstance(out, pd.DataFrame) and out.shape == (80, 2)
+
+
+def test_device_switch_values_and_errors(X):
+    from skmm.utils import resolve_device
+
+    assert resolve_device(None) is None
+    assert resolve_device("cpu")[1] == "cpu"
+    try:
+        import cupy  # noqa: F401
+        has_cupy = True
+    except ImportError:
+        has_cupy = False
+    if not has_cupy:
+        # "auto" falls back silently; "gpu" names the extra to install.
+        assert resolve_device("auto") is None
+        with pytest.raises(ImportError, match=r"skmm\[gpu\]"):
+            CCA(2, views=[5, 4], device="gpu").fit(X)
+    with pytest.raises(ValueError, match="device must be None, 'cpu', 'gpu', 'auto'"):
+        CCA(2, views=[5, 4], device="tpu").fit(X)
+    with pytest.raises(TypeError, match="Unknown device object"):
+        CCA(2, views=[5, 4], device=object()).fit(X)
+    # device="cpu" on NumPy input: same as no switch.
+    np.testing.assert_array_equal(CCA(2, views=[5, 4], device="cpu").fit(X).transform(X),
+                                  CCA(2, views=[5, 4]).fit(X).transform(X))
+
+
+def test_device_switch_model_pickles_to_numpy(X):
+    import pickle
+
+    xps = pytest.importorskip("array_api_strict")
+    dev = xps.Device("device1")
+    cca = CCA(2, views=[5, 4], device=dev).fit(X)
+    loaded = pickle.loads(pickle.dumps(cca)).set_params(device=None)
+    # Loaded where the device is absent: NumPy state predicts on NumPy input.
+    np.testing.assert_allclose(loaded.transform(X), CCA(2, views=[5, 4]).fit(X).transform(X),
+                               rtol=1e-8, atol=1e-12)

@@ -45,6 +45,7 @@ class _BaseCCA(MultiViewEmbedderMixin, BaseEstimator):
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "reg": [Interval(Real, 0, 1, closed="both"), StrOptions({"ledoit-wolf"}), "array-like"],
         "combine": [StrOptions({"concat", "mean"})],
+        "device": "no_validation",  # resolved (and checked) by skmm.utils.resolve_device
     }
     _n_views = None
 
@@ -195,6 +196,12 @@ class CCA(_BaseCCA):
     combine : {"concat", "mean"}, default="concat"
         How ``transform`` combines the two projections: side by side, or
         their average (one point per sample in the shared space).
+    device : None, "cpu", "gpu", "auto" or a device object, default=None
+        Where to compute (see :mod:`skmm.base`): ``None`` where the input
+        lives (NumPy on the CPU, CuPy on its GPU), ``"cpu"``, ``"gpu"`` (CuPy;
+        an ImportError naming the extra to install when it is missing) or
+        ``"auto"`` (the GPU when CuPy finds one, else the CPU). The input is
+        moved once; outputs stay on that device; fitted attributes are NumPy.
     Attributes
     ----------
     weights_ : list of ndarray of shape (n_features_of_view, n_components)
@@ -251,11 +258,13 @@ class CCA(_BaseCCA):
     _n_views = 2
     array_api_support = True
 
-    def __init__(self, n_components=1, *, views=None, reg=1e-3, combine="concat"):
+    def __init__(self, n_components=1, *, views=None, reg=1e-3, combine="concat",
+                 device=None):
         self.n_components = n_components
         self.views = views
         self.reg = reg
         self.combine = combine
+        self.device = device
 
     def _solve(self, moments):
         regs = view_regs(self.reg, moments, self.views_)

@@ -39,6 +39,12 @@ class MCCA(_BaseCCA):
         Per-view shrinkage ``(1 - reg) C + reg trace(C)/d I`` (see :class:`CCA`).
     combine : {"concat", "mean"}, default="concat"
         How ``transform`` combines the per-view projections.
+    device : None, "cpu", "gpu", "auto" or a device object, default=None
+        Where to compute (see :mod:`skmm.base`): ``None`` where the input
+        lives (NumPy on the CPU, CuPy on its GPU), ``"cpu"``, ``"gpu"`` (CuPy;
+        an ImportError naming the extra to install when it is missing) or
+        ``"auto"`` (the GPU when CuPy finds one, else the CPU). The input is
+        moved once; outputs stay on that device; fitted attributes are NumPy.
     Attributes
     ----------
     weights_ : list of ndarray of shape (n_features_of_view, n_components)
@@ -79,11 +85,13 @@ class MCCA(_BaseCCA):
 
     array_api_support = True
 
-    def __init__(self, n_components=1, *, views=None, reg=1e-3, combine="concat"):
+    def __init__(self, n_components=1, *, views=None, reg=1e-3, combine="concat",
+                 device=None):
         self.n_components = n_components
         self.views = views
         self.reg = reg
         self.combine = combine
+        self.device = device
 
     def _solve(self, moments):
         regs = view_regs(self.reg, moments, self.views_)

@@ -89,7 +89,7 @@ class ProbabilisticCCA(_BaseCCA):
 
     _parameter_constraints: dict = {
         key: value for key, value in _BaseCCA._parameter_constraints.items()
-        if key != "combine"  # the posterior mean is one joint point
+        if key not in ("combine", "device")  # one joint point; NumPy only
     }
     _n_views = 2
 

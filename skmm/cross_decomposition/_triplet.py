@@ -178,6 +178,12 @@ class TripletEmbedding(MultiViewEmbedderMixin, BaseEstimator):
         Seeds the initial maps, the shuffling and random mining.
     verbose : int, default=0
         Print the loss after every epoch.
+    device : None, "cpu", "gpu", "auto" or a device object, default=None
+        Where to compute (see :mod:`skmm.base`): ``None`` where the input
+        lives (NumPy on the CPU, CuPy on its GPU), ``"cpu"``, ``"gpu"`` (CuPy;
+        an ImportError naming the extra to install when it is missing) or
+        ``"auto"`` (the GPU when CuPy finds one, else the CPU). The input is
+        moved once; outputs stay on that device; fitted attributes are NumPy.
 
     Attributes
     ----------
@@ -242,6 +248,7 @@ class TripletEmbedding(MultiViewEmbedderMixin, BaseEstimator):
         "alpha": [Interval(Real, 0, None, closed="left")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "device": "no_validation",  # resolved (and checked) by skmm.utils.resolve_device
     }
 
     array_api_support = True
@@ -249,7 +256,7 @@ class TripletEmbedding(MultiViewEmbedderMixin, BaseEstimator):
     def __init__(self, n_components=2, *, views=None, combine="concat", distance="cosine",
                  margin=0.2, mining="semi-hard", normalize=True, shared_weights=False,
                  learning_rate=1e-2, batch_size=64, max_iter=100, alpha=1e-4,
-                 random_state=None, verbose=0):
+                 random_state=None, verbose=0, device=None):
         self.n_components = n_components
         self.views = views
         self.combine = combine
@@ -264,6 +271,7 @@ class TripletEmbedding(MultiViewEmbedderMixin, BaseEstimator):
         self.alpha = alpha
         self.random_state = random_state
         self.verbose = verbose
+        self.device = device
 
     def _unit(self):
         return self.distance == "cosine" or self.normalize

@@ -10,13 +10,17 @@ simulated ``device1`` so a silent fall-back to NumPy shows up as a failure.
 import contextlib
 import functools
 
+import array_api_compat
 import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
+from array_api_compat import is_array_api_strict_namespace, is_cupy_array, is_cupy_namespace
 
 __all__ = [
     "cholesky",
     "device",
+    "resolve_device",
+    "to_device",
     "eigh_top",
     "get_namespace",
     "group_sums",
@@ -46,10 +50,8 @@ def get_namespace(*arrays):
     xp : module
         The namespace.
     """
-    import array_api_compat
-
     arrays = [a for a in arrays if a is not None and not sp.issparse(a)]
-    arrays = [a if hasattr(a, "__array_namespace__") or _is_cupy(a) else np.asarray(a)
+    arrays = [a if hasattr(a, "__array_namespace__") or is_cupy_array(a) else np.asarray(a)
               for a in arrays]
     if not arrays:
         return array_api_compat.array_namespace(np.empty(0))
@@ -58,18 +60,12 @@ def get_namespace(*arrays):
 
 def is_numpy_namespace(xp):
     """True when ``xp`` is NumPy or its array-API wrapper."""
-    return xp.__name__ in {"numpy", "array_api_compat.numpy"}
+    return array_api_compat.is_numpy_namespace(xp)
 
 
 def device(x):
     """The device ``x`` lives on (``"cpu"`` for NumPy arrays)."""
-    import array_api_compat
-
     return array_api_compat.device(x)
-
-
-def _is_cupy(x):
-    return type(x).__module__.startswith("cupy")
 
 
 def to_numpy(x):
@@ -79,12 +75,11 @@ def to_numpy(x):
     """
     if x is None or isinstance(x, np.ndarray) or sp.issparse(x):
         return x
-    if _is_cupy(x):
+    if is_cupy_array(x):
         return x.get()
-    if type(x).__module__.startswith("array_api_strict"):
-        import array_api_strict
-
-        x = x.to_device(array_api_strict.Device("CPU_DEVICE"))
+    xp = get_namespace(x)
+    if is_array_api_strict_namespace(xp):
+        x = x.to_device(xp.Device("CPU_DEVICE"))
     return np.asarray(x)
 
 
@@ -92,7 +87,7 @@ def solve_triangular(xp, a, b, *, lower):
     """Solve ``a @ x = b`` for triangular ``a`` in the namespace ``xp``."""
     if is_numpy_namespace(xp):
         return scipy.linalg.solve_triangular(a, b, lower=lower, check_finite=False)
-    if xp.__name__.startswith("cupy") or "cupy" in xp.__name__:
+    if is_cupy_namespace(xp):
         import cupyx.scipy.linalg
 
         return cupyx.scipy.linalg.solve_triangular(a, b, lower=lower)
@@ -109,7 +104,7 @@ def cholesky(xp, a):
     """
     if is_numpy_namespace(xp):
         return np.linalg.cholesky(a)
-    if "cupy" in xp.__name__:
+    if is_cupy_namespace(xp):
         import cupyx
 
         with cupyx.errstate(linalg="raise"):
@@ -195,3 +190,97 @@ def kth_smallest(xp, A, k):
     if is_numpy_namespace(xp):
         return np.partition(A, k - 1, axis=1)[:, k - 1:k]
     return xp.sort(A, axis=1)[:, k - 1:k]
+
+
+def _gpu_namespace(device):
+    """CuPy's array-API namespace, or an ImportError that says what to install."""
+    try:
+        import cupy
+
+        if cupy.cuda.runtime.getDeviceCount() < 1:
+            raise RuntimeError("no CUDA device is visible")
+    except Exception as exc:  # ImportError, CUDA driver errors
+        raise ImportError(
+            f"device={device!r} needs CuPy and a visible CUDA GPU ({type(exc).__name__}: "
+            f"{exc}). Install 'skmm[gpu]' (CUDA 12) or 'skmm[gpu-cuda13]' (CUDA 13), or "
+            "use device='auto' to fall back to the CPU."
+        ) from exc
+    return array_api_compat.array_namespace(cupy.empty(0))
+
+
+def resolve_device(device):
+    """Where an estimator's ``device`` parameter asks the work to run.
+
+    Parameters
+    ----------
+    device : None, "cpu", "gpu", "auto" or a device object
+        - ``None``: wherever the input already lives (no move).
+        - ``"cpu"``: NumPy.
+        - ``"gpu"``: CuPy on the current GPU; an ImportError naming the extra
+          when CuPy or a GPU is missing.
+        - ``"auto"``: the GPU when CuPy finds one, else the CPU, silently.
+        - a device object of an array library (``cupy.cuda.Device(1)``,
+          ``array_api_strict.Device("device1")`` in tests): that device.
+
+    Returns
+    -------
+    target : None or (namespace, device)
+        ``None`` to leave the input where it is.
+
+    Examples
+    --------
+    >>> from skmm.utils import resolve_device
+    >>> resolve_device(None) is None
+    True
+    >>> xp, dev = resolve_device("cpu")
+    >>> dev
+    'cpu'
+    """
+    if device is None:
+        return None
+    if isinstance(device, str):
+        if device == "cpu":
+            return array_api_compat.array_namespace(np.empty(0)), "cpu"
+        if device == "gpu":
+            xp = _gpu_namespace(device)
+            return xp, xp.empty(0).device
+        if device == "auto":
+            try:
+                xp = _gpu_namespace(device)
+            except ImportError:
+                return None
+            return xp, xp.empty(0).device
+        raise ValueError(f"device must be None, 'cpu', 'gpu', 'auto' or a device object, "
+                         f"got {device!r}.")
+    module = type(device).__module__.split(".", 1)[0]
+    if module == "cupy":
+        return _gpu_namespace(device), device
+    if module == "array_api_strict":
+        import array_api_strict
+
+        return array_api_strict, device
+    raise TypeError(f"Unknown device object {device!r} of type {type(device).__name__}; "
+                    "pass None, 'cpu', 'gpu', 'auto', a CuPy or an array_api_strict device.")
+
+
+def to_device(X, target):
+    """Move a dense array to ``target`` (from :func:`resolve_device`), once.
+
+    ``None`` leaves ``X`` alone; an array already there is returned as is.
+    """
+    if target is None:
+        return X
+    xp, dev = target
+    if sp.issparse(X):
+        raise TypeError("Sparse input cannot be moved to another device; pass a dense "
+                        "array, or device=None to compute where the input is.")
+    if get_namespace(X) is xp and device(X) == dev:
+        return X
+    if is_numpy_namespace(xp):
+        return to_numpy(X)
+    if is_cupy_namespace(xp):
+        import cupy
+
+        with dev:  # a cupy.cuda.Device is its own context
+            return cupy.asarray(to_numpy(X))
+    return xp.asarray(to_numpy(X), device=dev)

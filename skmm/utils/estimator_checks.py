@@ -106,7 +106,9 @@ def check_array_api_device(estimator, X=None, *, rtol=1e-6, atol=1e-9):
     - ``transform`` (and ``transform_view`` for each view, when present)
       returns arrays of the input's namespace on the input's device, with
       values equal to the NumPy fit's;
-    - every fitted attribute is NumPy, so the model pickles and loads anywhere.
+    - every fitted attribute is NumPy, so the model pickles and loads anywhere;
+    - for an estimator with a ``device`` parameter, NumPy input with
+      ``device=device1`` computes there: outputs on ``device1``, equal values.
 
     Parameters
     ----------
@@ -148,3 +150,14 @@ def check_array_api_device(estimator, X=None, *, rtol=1e-6, atol=1e-9):
             X_view = X[:, cols]
             same(est_dev.transform_view(xps.asarray(X_view, device=dev), view),
                  est_np.transform_view(X_view, view), f"transform_view({view!r})")
+
+    if "device" in estimator.get_params():
+        # The device switch: NumPy in, the work and the output on device1.
+        est_sw = clone(estimator).set_params(device=dev).fit(X)
+        bad = _numpy_only_state(est_sw)
+        assert not bad, f"{name}(device=...): fitted attributes {bad} are not NumPy"
+        same(est_sw.transform(X), est_np.transform(X), "transform with device=")
+        if hasattr(est_sw, "transform_view"):
+            view, cols = est_np.views_[0]
+            same(est_sw.transform_view(X[:, cols], view), est_np.transform_view(X[:, cols], view),
+                 "transform_view with device=")
