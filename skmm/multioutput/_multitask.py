@@ -23,11 +23,14 @@ chosen with ``missing_views``:
   a list of views in ``transform_view`` (CollectiveNMF).
 """
 
+from numbers import Integral
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils import get_tags
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 
 from ..cross_decomposition import CCA, ProbabilisticCCA
@@ -48,6 +51,18 @@ def _unlabelled_mask(col, unlabelled):
     # Element by element: labels may be strings, numbers or mixed objects.
     return np.fromiter((v == unlabelled for v in col.tolist()), dtype=bool,
                        count=col.shape[0])
+
+
+def _heads_have(method):
+    """``available_if`` check: every head (fitted, else as given) has ``method``."""
+    def check(self):
+        heads = getattr(self, "estimators_", None)
+        if heads is None:
+            given = self.classifier
+            heads = given if isinstance(given, (list, tuple)) else [
+                LogisticRegression() if given is None else given]
+        return all(hasattr(h, method) for h in heads)
+    return check
 
 
 def _rows_text(rows):
@@ -164,7 +179,7 @@ class MultiTaskClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         "embedder": [HasMethods(["fit", "transform"]), None],
         "classifier": [HasMethods(["fit", "predict"]), list, tuple, None],
         "missing_views": [StrOptions({"error", "impute", "subset"})],
-        "unlabelled": [int, str, None],
+        "unlabelled": [Integral, str, None],
         "imputer": [HasMethods(["fit", "predict_view"]), None],
     }
 
@@ -420,6 +435,7 @@ class MultiTaskClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             out[:, t] = p
         return out
 
+    @available_if(_heads_have("predict_proba"))
     def predict_proba(self, X):
         """Class probabilities of every task.
 
@@ -436,11 +452,6 @@ class MultiTaskClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             ``classes_`` (one array when fitted on a 1-D ``y``).
         """
         Z = self._validated_embedding(X)
-        for t, h in enumerate(self.estimators_):
-            if not hasattr(h, "predict_proba"):
-                raise AttributeError(
-                    f"The head of task {t} ({type(h).__name__}) has no predict_proba."
-                )
         return self._per_task([h.predict_proba(Z) for h in self.estimators_])
 
     def score_per_task(self, X, y):

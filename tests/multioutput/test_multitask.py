@@ -237,3 +237,14 @@ def test_a_missing_view_still_predicts_well(policy):
     # columns), so little is lost; chance is 0.33 and 0.5.
     assert np.all(full > 0.85), full
     assert np.all(only_view0 > full - 0.1), (only_view0, full)
+
+
+def test_predict_proba_only_when_every_head_has_it():
+    from sklearn.svm import LinearSVC
+
+    X, y = _two_tasks(seed=13, n=60)
+    assert not hasattr(MultiTaskClassifier(classifier=[LogisticRegression(), LinearSVC()]),
+                       "predict_proba")
+    clf = MultiTaskClassifier(CCA(views=[6, 5]), LinearSVC()).fit(X, y)
+    assert not hasattr(clf, "predict_proba") and clf.predict(X).shape == (60, 2)
+    assert hasattr(MultiTaskClassifier(), "predict_proba")
