@@ -60,9 +60,10 @@ def head():
     return make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=2000))
 
 
-def triplet(seed=0):
+def triplet(task_weights=None):
     return TripletEmbedding(16, views={"temporal": D1, "timbre": D2}, combine="concat",
-                            max_iter=40, batch_size=128, random_state=seed)
+                            max_iter=40, batch_size=128, task_weights=task_weights,
+                            random_state=0)
 
 
 def cca():
@@ -128,8 +129,10 @@ def main():
         pred, t_pred = timed(lambda: model.predict(Xtest), repeats)
         sc = scores(yte, pred)
         rows.append((name, sc, t_fit, t_pred))
+        ratio = t_fit / rows[0][2]
         print(f"{name:58s} digit {sc[0][0]:.3f}/{sc[0][1]:.3f}  speaker "
-              f"{sc[1][0]:.3f}/{sc[1][1]:.3f}  fit {t_fit:6.2f} s  predict {t_pred:.3f} s")
+              f"{sc[1][0]:.3f}/{sc[1][1]:.3f}  fit {t_fit:6.2f} s ({ratio:.1f}x ref)  "
+              f"predict {t_pred:.3f} s")
         return model
 
     # --- complete data ---------------------------------------------------------
@@ -175,6 +178,10 @@ def main():
         run("MultiTaskClassifier: Triplet(16, both, -1 unlabelled)",
             lambda: MultiTaskClassifier(triplet(), head(), unlabelled=-1), ytrain=y_part,
             repeats=1)
+        if frac < 0.05:
+            run("MultiTaskClassifier: Triplet(16, both, task_weights=[1, 5])",
+                lambda: MultiTaskClassifier(triplet([1.0, 5.0]), head(), unlabelled=-1),
+                ytrain=y_part, repeats=1)
         run("MultiTaskClassifier: CCA(24), unlabelled=-1",
             lambda: MultiTaskClassifier(cca(), head(), unlabelled=-1), ytrain=y_part)
 
@@ -196,18 +203,41 @@ def write(rows, args, t_feat, n, dims, n_train, n_test):
         "absolute seconds. Accuracy / macro-F1 on the test clips.",
         "",
         "| model | digit acc | digit macro-F1 | speaker acc | speaker macro-F1 | fit (s) "
-        "| predict (s) |",
-        "|---|---|---|---|---|---|---|",
+        "| fit / sklearn ref | predict (s) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
+    ref = rows[0][2]
     for name, sc, t_fit, t_pred in rows:
         if sc is None:
             cells = ["", "", "", ""]
         else:
             cells = [f"{sc[0][0]:.3f}", f"{sc[0][1]:.3f}", f"{sc[1][0]:.3f}", f"{sc[1][1]:.3f}"]
         fmt = (lambda v: "" if v is None else f"{v:.2f}")
-        lines.append(f"| {name} | " + " | ".join(cells) + f" | {fmt(t_fit)} | "
+        ratio = "" if t_fit is None else f"{t_fit / ref:.1f}x"
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {fmt(t_fit)} | {ratio} | "
                      f"{'' if t_pred is None else f'{t_pred:.3f}'} |")
     lines += [
+        "",
+        "## Findings",
+        "",
+        "- Complete data: both tasks are near ceiling on this split, so sharing one "
+        "embedding costs no accuracy against one pipeline per task; with an unsupervised "
+        "embedder (CCA) the multi-task model equals the per-task pipelines prediction for "
+        "prediction (tested) and fits the embedder once instead of once per task (CCA is "
+        "cheap here: the two heads dominate the fit, see the floor row). A "
+        "TripletEmbedding trained on both tasks costs about one per-task triplet fit "
+        "(its mining runs per task).",
+        "- Missing view: imputing the timbre view with ProbabilisticCCA's "
+        "`E[x_timbre | x_temporal]` beats embedding from the temporal view alone "
+        "(`subset`) with CCA; a model trained on the temporal view only (known in "
+        "advance) remains the upper reference.",
+        "- Scarce labels in one task: a triplet loss on digits pulls together clips of "
+        "the same digit by *different* speakers, i.e. it teaches speaker invariance. With "
+        "speaker labels on 10 % of clips the speaker task still holds; on 2 % the digit "
+        "triplets win and the shared triplet space loses the speaker (up-weighting the "
+        "speaker task helps a little), while an unsupervised shared space (CCA) keeps "
+        "both and a per-task triplet embedding on the speaker's few labels is best. "
+        "Tasks wanting opposite invariances are a poor fit for one supervised space.",
         "",
         "## Hardware",
         "",

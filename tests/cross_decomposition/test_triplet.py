@@ -315,3 +315,18 @@ def test_bad_task_labels_name_the_column():
     with pytest.raises(ValueError, match=r"task_weights must hold 1 finite"):
         TripletEmbedding(views=[12, 10], max_iter=1, task_weights=[1.0, -1.0]).fit(
             X, np.arange(60) % 2)
+
+
+def test_task_labels_on_an_array_api_device():
+    xp = pytest.importorskip("array_api_strict")
+    X, y = _two_factor_data(n=60)
+    y = y.copy()
+    y[::4, 1] = -1
+    dev = xp.Device("device1")
+    Xs = xp.asarray(X, device=dev)
+    est = TripletEmbedding(2, views=[12, 10], max_iter=3, random_state=0)
+    Z = est.fit(Xs, xp.asarray(y, device=dev)).transform(Xs)
+    ref = TripletEmbedding(2, views=[12, 10], max_iter=3, random_state=0).fit(X, y)
+    assert Z.device == dev
+    Z_np = np.asarray(xp.asarray(Z, device=xp.Device("CPU_DEVICE")))
+    np.testing.assert_allclose(Z_np, ref.transform(X), rtol=1e-12, atol=1e-14)
