@@ -225,8 +225,8 @@ def write(rows, args, t_feat, n, dims, n_train, n_test):
         "embedder (CCA) the multi-task model equals the per-task pipelines prediction for "
         "prediction (tested) and fits the embedder once instead of once per task (CCA is "
         "cheap here: the two heads dominate the fit, see the floor row). A "
-        "TripletEmbedding trained on both tasks costs about one per-task triplet fit "
-        "(its mining runs per task).",
+        "TripletEmbedding trained on both tasks costs less than the two per-task triplet "
+        "fits together (mining runs once per task, the forward and backward pass once).",
         "- Missing view: imputing the timbre view with ProbabilisticCCA's "
         "`E[x_timbre | x_temporal]` beats embedding from the temporal view alone "
         "(`subset`) with CCA; a model trained on the temporal view only (known in "
