@@ -23,6 +23,7 @@ chosen with ``missing_views``:
   a list of views in ``transform_view`` (CollectiveNMF).
 """
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -246,8 +247,7 @@ class MultiTaskClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self : MultiTaskClassifier
             The fitted estimator.
         """
-        embedder = CCA() if self.embedder is None else self.embedder
-        sparse = get_tags(embedder).input_tags.sparse
+        sparse = self._accepts_sparse()
         X, y = validate_data(self, X, y, multi_output=True, dtype=[np.float64, np.float32],
                              accept_sparse="csr" if sparse else False,
                              ensure_all_finite=False)  # the embedder checks X its way
@@ -257,7 +257,7 @@ class MultiTaskClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         masks, codes = self._encode_tasks(y2)
         heads = self._heads(self.n_tasks_)
 
-        self.embedder_ = clone(embedder)
+        self.embedder_ = clone(CCA() if self.embedder is None else self.embedder)
         if self.n_tasks_ == 1:
             Z = self.embedder_.fit_transform(X, codes[:, 0])
         elif get_tags(self.embedder_).target_tags.multi_output:
@@ -299,7 +299,13 @@ class MultiTaskClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 "missing_views='subset', or pass an imputer with predict_view."
             )
         widths = [len(np.arange(self.n_features_in_)[cols]) for _, cols in views]
-        return ProbabilisticCCA(n_components=min(widths), views=views).fit(X)
+        imputer = ProbabilisticCCA(n_components=min(widths), views=views)
+        with warnings.catch_warnings():
+            # All components on purpose (the full conditional): those beyond a
+            # view's rank carry no correlation and change no imputed value.
+            warnings.filterwarnings("ignore", message=".*exceeds the rank of view",
+                                    category=UserWarning)
+            return imputer.fit(X)
 
     # ------------------------------------------------------------------ embedding
     def _missing_rows(self, X):
@@ -386,7 +392,7 @@ class MultiTaskClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     def _validated_embedding(self, X):
         check_is_fitted(self)
-        sparse = get_tags(self.embedder_).input_tags.sparse
+        sparse = self._accepts_sparse()
         X = validate_data(
             self, X, reset=False, dtype=[np.float64, np.float32],
             accept_sparse="csr" if sparse else False,
@@ -506,10 +512,15 @@ class MultiTaskClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             return super().score(X, y, sample_weight=sample_weight)
         return float(np.mean(self.score_per_task(X, y)))
 
+    def _accepts_sparse(self):
+        # As the embedder does, except that the ProbabilisticCCA imputer is dense.
+        embedder = CCA() if self.embedder is None else self.embedder
+        return get_tags(embedder).input_tags.sparse and self.missing_views != "impute"
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         embedder = CCA() if self.embedder is None else self.embedder
-        tags.input_tags.sparse = get_tags(embedder).input_tags.sparse
+        tags.input_tags.sparse = self._accepts_sparse()
         tags.input_tags.allow_nan = get_tags(embedder).input_tags.allow_nan
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = True

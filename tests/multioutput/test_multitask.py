@@ -8,6 +8,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmm.cross_decomposition import (
     CCA,
@@ -248,3 +249,18 @@ def test_predict_proba_only_when_every_head_has_it():
     clf = MultiTaskClassifier(CCA(views=[6, 5]), LinearSVC()).fit(X, y)
     assert not hasattr(clf, "predict_proba") and clf.predict(X).shape == (60, 2)
     assert hasattr(MultiTaskClassifier(), "predict_proba")
+
+
+# scikit-learn's checks on the configurations the default instance in
+# tests/test_common.py does not reach: both missing-view policies, a
+# label-aware embedder and one head per task.
+@pytest.mark.slow
+@parametrize_with_checks([
+    MultiTaskClassifier(missing_views="impute"),
+    MultiTaskClassifier(missing_views="subset", unlabelled=-2),
+    MultiTaskClassifier(TripletEmbedding(2, distance="sqeuclidean", normalize=False,
+                                         max_iter=10, random_state=0),
+                        KNeighborsClassifier(3)),
+])
+def test_sklearn_checks_on_other_configurations(estimator, check):
+    check(estimator)
