@@ -337,13 +337,13 @@ class MultiTaskClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             return np.asarray(self.embedder_.transform(X))
         views = self.embedder_.views_
         if self.missing_views == "impute":
-            X = X.copy()
+            X_filled = X.copy()
             for i, (name, cols) in enumerate(views):
                 rows = np.flatnonzero(missing[:, i])
-                if rows.size:
+                if rows.size:  # from the observed views only, never from imputed ones
                     block = np.asarray(self.imputer_.predict_view(X[rows], name))
-                    X[np.ix_(rows, np.arange(X.shape[1])[cols])] = block
-            return np.asarray(self.embedder_.transform(X))
+                    X_filled[np.ix_(rows, np.arange(X.shape[1])[cols])] = block
+            return np.asarray(self.embedder_.transform(X_filled))
         return self._embed_subset(X, missing)
 
     def _embed_subset(self, X, missing):
