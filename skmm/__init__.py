@@ -15,6 +15,7 @@ __all__ = [
     "datasets",
     "feature_extraction",
     "metrics",
+    "multioutput",
     "utils",
 ]
 

@@ -14,6 +14,7 @@ SUBPACKAGES = [
     "skmm.datasets",
     "skmm.feature_extraction",
     "skmm.metrics",
+    "skmm.multioutput",
     "skmm.utils",
 ]
 

@@ -8,7 +8,10 @@ lie at least ``margin`` further away::
 
 The anchor ``a`` comes from one view, the positive ``p`` is the same row in
 another view (or, when ``y`` is given, a row of the same class), and the
-negative ``n`` is mined in the current minibatch. The gradient is written out
+negative ``n`` is mined in the current minibatch. A 2-D ``y`` holds one
+label column per task: every task mines its own triplets and the per-task
+mean hinges are summed with ``task_weights``; ``-1`` marks a row unlabelled
+in a task. The gradient is written out
 by hand (tests compare it with finite differences) and the optimizer is Adam,
 all in the array namespace of the input.
 """
@@ -41,6 +44,13 @@ def _unit_rows_backward(xp, G, nrm, dG):
     return (dG - G * xp.sum(G * dG, axis=1, keepdims=True)) / nrm
 
 
+def _is_unlabelled(col):
+    """``-1`` marks an unlabelled row (numeric labels only, as in sklearn.semi_supervised)."""
+    if col.dtype.kind in "if":
+        return col == -1
+    return np.zeros(col.shape, dtype=bool)
+
+
 def _pairwise(xp, A, B, distance):
     if distance == "cosine":  # rows are unit vectors
         return 1.0 - A @ B.T
@@ -71,8 +81,12 @@ def _mine(xp, D, pos, valid, margin, mining, rng):
     return xp.where(has, neg, -1)
 
 
-def _loss_grad(xp, Ws, Xs, triplets, *, distance, unit, margin, alpha, shared):
+def _loss_grad(xp, Ws, Xs, triplets, *, distance, unit, margin, alpha, shared,
+               task_weights=(1.0,)):
     """Loss and analytic gradients for fixed triplets.
+
+    The hinge is averaged over the triplets of each task and the task means
+    are summed with ``task_weights``: ``sum_t w_t mean_{triplets of t} hinge``.
 
     Parameters
     ----------
@@ -80,8 +94,11 @@ def _loss_grad(xp, Ws, Xs, triplets, *, distance, unit, margin, alpha, shared):
         One map per view (the same object repeated when ``shared``).
     Xs : list of arrays (b, d_v)
         The minibatch of every view.
-    triplets : list of (u, v, anchors, pos, neg)
-        Anchor rows of view ``u`` with positive and negative rows of view ``v``.
+    triplets : list of (u, v, anchors, pos, neg) or (u, v, anchors, pos, neg, task)
+        Anchor rows of view ``u`` with positive and negative rows of view
+        ``v``; ``task`` (default 0) indexes ``task_weights``.
+    task_weights : sequence of float, default=(1.0,)
+        Weight of each task's mean hinge.
 
     Returns
     -------
@@ -95,9 +112,12 @@ def _loss_grad(xp, Ws, Xs, triplets, *, distance, unit, margin, alpha, shared):
     else:
         G = Z
     dG = [xp.zeros_like(g) for g in G]
-    n_trip = sum(int(a.shape[0]) for _, _, a, _, _ in triplets)
-    total = 0.0
-    for u, v, anc, pos, neg in triplets:
+    triplets = [t if len(t) == 6 else (*t, 0) for t in triplets]
+    n_trip = [0] * len(task_weights)
+    for _, _, a, _, _, t in triplets:
+        n_trip[t] += int(a.shape[0])
+    total = [0.0] * len(task_weights)
+    for u, v, anc, pos, neg, t in triplets:
         if anc.shape[0] == 0:
             continue
         b_u, b_v = G[u].shape[0], G[v].shape[0]
@@ -112,8 +132,10 @@ def _loss_grad(xp, Ws, Xs, triplets, *, distance, unit, margin, alpha, shared):
             d_ap = xp.sum((Ga - Gp) ** 2, axis=1)
             d_an = xp.sum((Ga - Gn) ** 2, axis=1)
         lt = d_ap - d_an + margin
-        act = xp.astype(lt > 0, Ga.dtype)[:, None] / n_trip
-        total += float(xp.sum(xp.maximum(lt, 0.0)))
+        # Times w_t after the division: w_t = 1 leaves one task's numbers
+        # bit for bit as they were before tasks existed.
+        act = xp.astype(lt > 0, Ga.dtype)[:, None] / n_trip[t] * task_weights[t]
+        total[t] += float(xp.sum(xp.maximum(lt, 0.0)))
         if distance == "cosine":
             dA, dP, dN = act * (Gn - Gp), -act * Ga, act * Ga
         else:
@@ -128,7 +150,9 @@ def _loss_grad(xp, Ws, Xs, triplets, *, distance, unit, margin, alpha, shared):
         params, grads = [Ws[0]], [sum(dWs[1:], dWs[0])]
     else:
         params, grads = list(Ws), dWs
-    loss = total / max(n_trip, 1)
+    loss = 0.0
+    for t, w in enumerate(task_weights):
+        loss += total[t] / max(n_trip[t], 1) * w
     for i, W in enumerate(params):
         loss += 0.5 * alpha * float(xp.sum(W * W))
         grads[i] = grads[i] + alpha * W
@@ -145,6 +169,14 @@ class TripletEmbedding(MultiViewEmbedderMixin, BaseEstimator):
     minibatch, and negatives are rows of other classes. Negatives are mined
     online in every minibatch, for every ordered pair of views. Training is
     minibatch Adam on the analytic gradient.
+
+    With a 2-D ``y`` (one column per task, e.g. digit and speaker) one
+    embedding learns from all tasks at once: each task mines its own
+    triplets (positives share the task's label, negatives differ in it) and
+    the loss is ``sum_t task_weights[t] * mean hinge of task t``. A label
+    ``-1`` means "unlabelled in this task": such a row is neither anchor,
+    positive nor negative for that task (scikit-learn's semi-supervised
+    convention), yet still serves the other tasks.
 
     Parameters
     ----------
@@ -174,6 +206,9 @@ class TripletEmbedding(MultiViewEmbedderMixin, BaseEstimator):
         Number of epochs.
     alpha : float, default=1e-4
         L2 weight decay ``alpha / 2 * sum ||W_v||^2``.
+    task_weights : array-like of shape (n_tasks,), default=None
+        Weight of each task's mean hinge when ``y`` has several columns;
+        ``None``: 1 for every task.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial maps, the shuffling and random mining.
     verbose : int, default=0
@@ -199,6 +234,9 @@ class TripletEmbedding(MultiViewEmbedderMixin, BaseEstimator):
         Mean minibatch loss of every epoch.
     n_iter_ : int
         Number of epochs run.
+    classes_ : list of ndarray
+        The labelled classes of each task (column of ``y``), ``-1`` excluded;
+        absent when fitted without ``y``.
     views_ : list of (str, slice or ndarray)
         The resolved views.
     n_views_ : int
@@ -211,7 +249,11 @@ class TripletEmbedding(MultiViewEmbedderMixin, BaseEstimator):
     Mining is a selection, held fixed while differentiating (as usual for
     triplet losses). ``semi-hard`` falls back to the hardest negative when no
     negative lies in the margin band. Anchors with no valid negative in their
-    minibatch (e.g. a minibatch of one class) contribute no triplet.
+    minibatch (e.g. a minibatch of one class) contribute no triplet, and
+    neither do anchors unlabelled in a task or without a same-class row.
+    Labels are any hashable values; ``-1`` marks "unlabelled" for numeric
+    labels only. With a 1-D ``y`` free of ``-1`` the fit is the single-task
+    fit, unchanged.
 
     References
     ----------
@@ -231,6 +273,15 @@ class TripletEmbedding(MultiViewEmbedderMixin, BaseEstimator):
     >>> recall_at_1 = np.mean(np.argmax(Za @ Zb.T, axis=1) == np.arange(200))
     >>> bool(recall_at_1 > 0.5)
     True
+
+    Two tasks, the second labelled on half of the rows only:
+
+    >>> y = np.column_stack([S[:, 0] > 0, S[:, 1] > 0]).astype(int)
+    >>> y[::2, 1] = -1
+    >>> emb = TripletEmbedding(n_components=4, views=[10, 8], max_iter=20,
+    ...                        random_state=0).fit(X, y)
+    >>> [c.tolist() for c in emb.classes_]
+    [[0, 1], [0, 1]]
     """
 
     _parameter_constraints: dict = {
@@ -246,6 +297,7 @@ class TripletEmbedding(MultiViewEmbedderMixin, BaseEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="left")],
+        "task_weights": ["array-like", None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "device": "no_validation",  # resolved (and checked) by skmm.utils.resolve_device
@@ -256,7 +308,7 @@ class TripletEmbedding(MultiViewEmbedderMixin, BaseEstimator):
     def __init__(self, n_components=2, *, views=None, combine="concat", distance="cosine",
                  margin=0.2, mining="semi-hard", normalize=True, shared_weights=False,
                  learning_rate=1e-2, batch_size=64, max_iter=100, alpha=1e-4,
-                 random_state=None, verbose=0, device=None):
+                 task_weights=None, random_state=None, verbose=0, device=None):
         self.n_components = n_components
         self.views = views
         self.combine = combine
@@ -269,6 +321,7 @@ class TripletEmbedding(MultiViewEmbedderMixin, BaseEstimator):
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.alpha = alpha
+        self.task_weights = task_weights
         self.random_state = random_state
         self.verbose = verbose
         self.device = device
@@ -277,28 +330,92 @@ class TripletEmbedding(MultiViewEmbedderMixin, BaseEstimator):
         return self.distance == "cosine" or self.normalize
 
     def _batch_triplets(self, xp, G, y_b, rng):
-        """Mine (u, v, anchors, pos, neg) for every ordered pair of views."""
+        """Mine (u, v, anchors, pos, neg, task) for every task and ordered view pair.
+
+        ``y_b`` is None (positives are the pairs) or an integer array of
+        shape (b, n_tasks) with ``-1`` for unlabelled.
+        """
         b = G[0].shape[0]
         ar = xp.arange(b, device=device(G[0]))
         if y_b is None:
-            pos = ar
-            valid = ar[:, None] != ar[None, :]
+            tasks = [(ar, ar[:, None] != ar[None, :], None)]
         else:
-            same = y_b[:, None] == y_b[None, :]
-            # A random same-class row (possibly the row itself) as positive.
-            r = xp.asarray(rng.random_sample((b, b)), device=device(G[0]))
-            pos = xp.argmax(xp.where(same, r + 1.0, 0.0), axis=1)
-            valid = ~same
+            tasks = []
+            for t in range(y_b.shape[1]):
+                yt = y_b[:, t]
+                lab = yt >= 0
+                both = lab[:, None] & lab[None, :]
+                same = (yt[:, None] == yt[None, :]) & both
+                # A random same-class row (possibly the row itself) as positive.
+                r = xp.asarray(rng.random_sample((b, b)), device=device(G[0]))
+                pos = xp.argmax(xp.where(same, r + 1.0, 0.0), axis=1)
+                tasks.append((pos, both & ~same, lab))
         out = []
-        for u in range(len(G)):
-            for v in range(len(G)):
-                if u == v:
-                    continue
-                D = _pairwise(xp, G[u], G[v], self.distance)
-                neg = _mine(xp, D, pos, valid, self.margin, self.mining, rng)
-                keep = neg >= 0
-                out.append((u, v, ar[keep], pos[keep], neg[keep]))
+        for t, (pos, valid, lab) in enumerate(tasks):
+            for u in range(len(G)):
+                for v in range(len(G)):
+                    if u == v:
+                        continue
+                    D = _pairwise(xp, G[u], G[v], self.distance)
+                    neg = _mine(xp, D, pos, valid, self.margin, self.mining, rng)
+                    # Unlabelled anchors have no valid negative: dropped here.
+                    keep = neg >= 0
+                    out.append((u, v, ar[keep], pos[keep], neg[keep], t))
         return out
+
+    def _encode_labels(self, y, n):
+        """Integer codes of shape (n, n_tasks), ``-1`` unlabelled; sets ``classes_``."""
+        y = to_numpy(y)
+        if np.ndim(y) == 2 and np.shape(y)[1] > 1:
+            y = np.asarray(y)
+            one_d = False
+        else:
+            y = column_or_1d(y, warn=True)[:, None]
+            one_d = True
+        if y.shape[0] != n:
+            raise ValueError(f"y has {y.shape[0]} entries but X has {n} rows.")
+        if y.dtype.kind == "f":
+            assert_all_finite(y, input_name="y")
+            if not np.all(y == np.round(y)):
+                # Continuous values are no class labels: most likely a second
+                # view passed as y (scikit-learn's CCA.fit(X, Y) habit).
+                where = "" if one_d else f" of shape {y.shape}"
+                raise ValueError(
+                    f"{type(self).__name__}.fit got a {'1' if one_d else '2'}-D y{where} with "
+                    "non-integer values, but y holds class labels (one column per task). "
+                    "If y is another view, stack the views side by side in X: "
+                    "fit(np.hstack([X1, X2]), views=[X1.shape[1], X2.shape[1]])."
+                )
+        codes = np.empty(y.shape, dtype=np.intp)
+        self.classes_ = []
+        for t in range(y.shape[1]):
+            col = y[:, t]
+            labelled = ~_is_unlabelled(col)
+            classes, inv = np.unique(col[labelled], return_inverse=True)
+            if classes.size < 2:
+                what = "y" if one_d else f"y column {t} (task {t})"
+                lab = "" if labelled.all() else " labelled"
+                raise ValueError(
+                    f"{what} has {classes.size}{lab} class{'' if classes.size == 1 else 'es'}: "
+                    "same-class positives need at least two classes"
+                    + (" (or pass y=None to use the pairs)." if one_d else
+                       "; drop that column or label more rows (-1 is unlabelled).")
+                )
+            codes[:, t] = -1
+            codes[labelled, t] = inv.reshape(-1)
+            self.classes_.append(classes)
+        if self.task_weights is None:
+            weights = (1.0,) * y.shape[1]
+        else:
+            weights = np.asarray(self.task_weights, dtype=float).reshape(-1)
+            if weights.size != y.shape[1] or np.any(~np.isfinite(weights)) \
+                    or np.any(weights < 0):
+                raise ValueError(
+                    f"task_weights must hold {y.shape[1]} finite non-negative value(s), one "
+                    f"per column of y, got {self.task_weights!r}."
+                )
+            weights = tuple(float(w) for w in weights)
+        return codes, weights
 
     def _embed_batch(self, xp, Ws, Xs):
         Z = [X @ W for X, W in zip(Xs, Ws)]
@@ -312,9 +429,10 @@ class TripletEmbedding(MultiViewEmbedderMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, n_features)
             All views side by side; row ``i`` of every view is one item.
-        y : array-like of shape (n_samples,), default=None
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks), default=None
             Optional class labels: positives are then same-class rows,
-            negatives other-class rows.
+            negatives other-class rows. One column per task for several
+            tasks learned at once; ``-1`` marks a row unlabelled in a task.
 
         Returns
         -------
@@ -336,20 +454,12 @@ class TripletEmbedding(MultiViewEmbedderMixin, BaseEstimator):
         dev = device(X)
         rng = check_random_state(self.random_state)
         n = X.shape[0]
-        labels = None
+        labels, task_weights = None, (1.0,)
         if y is not None:
-            y = to_numpy(y)
-            if np.ndim(y) == 2 and np.shape(y)[1] > 1:
-                self._check_no_second_array(y)
-            y = column_or_1d(y, warn=True)
-            if y.shape[0] != n:
-                raise ValueError(f"y has {y.shape[0]} entries but X has {n} rows.")
-            if y.dtype.kind == "f":
-                assert_all_finite(y, input_name="y")
-            if np.unique(y).size < 2:
-                raise ValueError("y has 1 class: same-class positives need at "
-                                 "least two classes (or pass y=None to use the pairs).")
-            labels = xp.asarray(np.unique(y, return_inverse=True)[1].reshape(-1), device=dev)
+            codes, task_weights = self._encode_labels(y, n)
+            labels = xp.asarray(codes, device=dev)
+        elif hasattr(self, "classes_"):
+            del self.classes_  # refit without labels
 
         blocks = self._view_blocks(X)
         means = [xp.mean(B, axis=0) for B in blocks]
@@ -379,7 +489,7 @@ class TripletEmbedding(MultiViewEmbedderMixin, BaseEstimator):
         step = 0
         self.loss_curve_ = []
         kw = dict(distance=self.distance, unit=self._unit(), margin=self.margin,
-                  alpha=self.alpha, shared=self.shared_weights)
+                  alpha=self.alpha, shared=self.shared_weights, task_weights=task_weights)
         for epoch in range(self.max_iter):
             order = xp.asarray(rng.permutation(n), device=dev)
             losses = []
@@ -417,3 +527,10 @@ class TripletEmbedding(MultiViewEmbedderMixin, BaseEstimator):
         if self.normalize:
             Z = _unit_rows(xp, Z)[0]
         return Z
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Takes a 2-D y of labels (one column per task): what
+        # skmm.multioutput.MultiTaskClassifier reads to hand it all tasks.
+        tags.target_tags.multi_output = True
+        return tags

@@ -156,3 +156,177 @@ def test_bad_labels():
         TripletEmbedding(views=[20, 15], max_iter=1).fit(X, y)
     with pytest.raises(ValueError, match="y has 1 class"):
         TripletEmbedding(views=[20, 15], max_iter=1).fit(X, np.zeros(40))
+
+
+# --- several tasks (2-D y), -1 unlabelled ------------------------------------
+def _three_class_data():
+    rng = np.random.default_rng(11)
+    y = np.repeat(np.arange(3), 20)
+    X = np.hstack([rng.standard_normal((60, 5)) + y[:, None],
+                   rng.standard_normal((60, 4)) - y[:, None]])
+    return X, y
+
+
+@pytest.mark.parametrize("mining, curve, w00", [
+    ("semi-hard", [0.9132441640571276, 0.9565896118598849, 0.7786402062530815],
+     [0.8286344464900494, 0.09991006565245564]),
+    ("random", [0.9819090383308748, 1.0194827381091374, 1.0178031146125033],
+     [0.8295567175565524, 0.08186384914723231]),
+])
+def test_one_d_labels_unchanged_by_tasks(mining, curve, w00):
+    # Numbers recorded with the single-task code (commit f4afcfc): a 1-D y
+    # without -1 must give the same fit, bit for bit.
+    X, y = _three_class_data()
+    est = TripletEmbedding(2, views=[5, 4], max_iter=3, batch_size=16, mining=mining,
+                           random_state=0).fit(X, y)
+    assert est.loss_curve_ == curve
+    assert est.weights_[0][0].tolist() == w00
+    np.testing.assert_array_equal(est.classes_[0], [0, 1, 2])
+
+
+def test_task_weights_sum_the_per_task_means():
+    rng = np.random.default_rng(2)
+    b, d, k = 10, 4, 3
+    Xs = [rng.standard_normal((b, d)), rng.standard_normal((b, d))]
+    Ws = [rng.standard_normal((d, k)) for _ in Xs]
+    xp = get_namespace(Xs[0])
+    ar = np.arange(b)
+    t0 = [(0, 1, ar, ar, (ar + 1) % b)]
+    t1 = [(1, 0, ar[:6], ar[:6], (ar[:6] + 3) % b)]
+    kw = dict(distance="cosine", unit=True, margin=0.7, alpha=0.0, shared=False)
+    l0, g0 = _loss_grad(xp, Ws, Xs, t0, **kw)
+    l1, g1 = _loss_grad(xp, Ws, Xs, t1, **kw)
+    both = [(*t, 0) for t in t0] + [(*t, 1) for t in t1]
+    loss, grads = _loss_grad(xp, Ws, Xs, both, task_weights=(0.5, 2.0), **kw)
+    # Each task is averaged over its own triplets (6 vs 10), then weighted.
+    assert loss == pytest.approx(0.5 * l0 + 2.0 * l1, rel=1e-12)
+    for g, a, c in zip(grads, g0, g1):
+        np.testing.assert_allclose(g, 0.5 * a + 2.0 * c, rtol=1e-12, atol=1e-15)
+    # Finite differences on the weighted two-task loss.
+    h = 1e-6
+    for p in range(2):
+        num = np.zeros_like(grads[p])
+        for idx in np.ndindex(*num.shape):
+            Wp = [w.copy() for w in Ws]
+            Wm = [w.copy() for w in Ws]
+            Wp[p][idx] += h
+            Wm[p][idx] -= h
+            num[idx] = (_loss_grad(xp, Wp, Xs, both, task_weights=(0.5, 2.0), **kw)[0]
+                        - _loss_grad(xp, Wm, Xs, both, task_weights=(0.5, 2.0), **kw)[0]) / (2 * h)
+        np.testing.assert_allclose(grads[p], num, rtol=1e-6, atol=1e-8)
+
+
+def test_unlabelled_rows_never_in_a_tasks_triplets():
+    rng = np.random.default_rng(0)
+    b = 24
+    y = np.column_stack([rng.integers(0, 3, b), rng.integers(0, 2, b)])
+    y[::3, 1] = -1
+    y[5, 0] = -1
+    xp = get_namespace(np.zeros(1))
+    G = [_unit_rows(xp, rng.standard_normal((b, 3)))[0] for _ in range(2)]
+    est = TripletEmbedding(mining="random")
+    trip = est._batch_triplets(xp, G, y, np.random.RandomState(0))
+    assert {t for *_, t in trip} == {0, 1} and len(trip) == 4  # 2 tasks x 2 view pairs
+    for u, v, anc, pos, neg, t in trip:
+        assert anc.size > 0
+        for rows in (anc, pos, neg):
+            assert np.all(y[rows, t] >= 0)
+        np.testing.assert_array_equal(y[anc, t], y[pos, t])
+        assert np.all(y[anc, t] != y[neg, t])
+        # Every labelled anchor of the batch is used (all classes present).
+        np.testing.assert_array_equal(anc, np.flatnonzero(y[:, t] >= 0))
+
+
+def _two_factor_data(seed=0, n=300):
+    # Task 0 (3 classes) lives in latent dims 0-1, task 1 (2 classes) in dims
+    # 2-3; both views see all four dims through their own maps.
+    rng = np.random.default_rng(seed)
+    y = np.column_stack([rng.integers(0, 3, n), rng.integers(0, 2, n)])
+    S = np.zeros((n, 4))
+    S[:, :2] = 2.0 * np.array([[1, 0], [-0.5, 0.87], [-0.5, -0.87]])[y[:, 0]]
+    S[:, 2:] = 2.0 * np.array([[1, 1], [-1, -1]])[y[:, 1]] / np.sqrt(2)
+    S += 0.8 * rng.standard_normal(S.shape)
+    X = np.hstack([S @ rng.standard_normal((4, 12)), S @ rng.standard_normal((4, 10))])
+    return X + 0.3 * rng.standard_normal(X.shape), y
+
+
+def _cross_view_knn_accuracy(est, X, y):
+    A, B = est.transform_view(X[:, :12], 0), est.transform_view(X[:, 12:], 1)
+    S = A @ B.T
+    np.fill_diagonal(S, -np.inf)  # not the row's own other view
+    return float(np.mean(y[np.argmax(S, axis=1)] == y))
+
+
+def test_one_embedding_learns_both_tasks():
+    X, y = _two_factor_data()
+    kw = dict(views=[12, 10], max_iter=30, random_state=0)
+    acc = {}
+    for name, yy, w in [("both", y, None), ("only0", y[:, 0], None),
+                        ("only1", y[:, 1], None), ("w10", y, [1.0, 0.0])]:
+        est = TripletEmbedding(3, task_weights=w, **kw).fit(X, yy)
+        acc[name] = [_cross_view_knn_accuracy(est, X, y[:, t]) for t in range(2)]
+    # A 3-D space trained on one task spends it on that task (the other stays
+    # near chance, 0.33 and 0.5); trained on both it keeps both. Measured:
+    # both 0.94 / 1.00, only0 0.98 / 0.55, only1 0.32 / 1.00.
+    assert acc["both"][0] > 0.85 and acc["both"][1] > 0.9, acc
+    assert acc["both"][1] > acc["only0"][1] + 0.3, acc
+    assert acc["both"][0] > acc["only1"][0] + 0.3, acc
+    # Zero weight on task 1 gives it up again.
+    assert acc["w10"][1] < acc["both"][1] - 0.3, acc
+
+
+def test_partly_labelled_task_still_learns():
+    X, y = _two_factor_data(seed=1)
+    y_part = y.copy()
+    y_part[np.arange(len(y)) % 4 != 0, 1] = -1  # task 1 labelled on a quarter
+    est = TripletEmbedding(3, views=[12, 10], max_iter=30, random_state=0).fit(X, y_part)
+    [np.testing.assert_array_equal(c, e) for c, e in zip(est.classes_, [[0, 1, 2], [0, 1]])]
+    # Measured on all rows, including those unlabelled in training.
+    assert _cross_view_knn_accuracy(est, X, y[:, 1]) > 0.75
+
+
+def test_one_d_minus_one_is_unlabelled():
+    X, y = _three_class_data()
+    y = y.copy()
+    y[::2] = -1
+    est = TripletEmbedding(2, views=[5, 4], max_iter=2, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(est.classes_[0], [0, 1, 2])
+    # String labels have no unlabelled marker: "-1" is a class.
+    est.fit(X, np.where(y == -1, "-1", "a"))
+    np.testing.assert_array_equal(est.classes_[0], ["-1", "a"])
+    est.fit(X)
+    assert not hasattr(est, "classes_")
+
+
+def test_bad_task_labels_name_the_column():
+    X, y = _two_factor_data(n=60)
+    y = y.copy()
+    y[:, 1] = np.where(y[:, 1] == 1, -1, 0)
+    with pytest.raises(ValueError, match=r"y column 1 \(task 1\) has 1 labelled class"):
+        TripletEmbedding(views=[12, 10], max_iter=1).fit(X, y)
+    y[:, 1] = -1
+    with pytest.raises(ValueError, match=r"y column 1 \(task 1\) has 0 labelled classes"):
+        TripletEmbedding(views=[12, 10], max_iter=1).fit(X, y)
+    with pytest.raises(ValueError, match="y has 0 labelled classes"):
+        TripletEmbedding(views=[12, 10], max_iter=1).fit(X, -np.ones(60))
+    with pytest.raises(ValueError, match=r"task_weights must hold 2 finite non-negative"):
+        TripletEmbedding(views=[12, 10], max_iter=1, task_weights=[1.0]).fit(
+            X, np.abs(y) + np.arange(60)[:, None] % 2)
+    with pytest.raises(ValueError, match=r"task_weights must hold 1 finite"):
+        TripletEmbedding(views=[12, 10], max_iter=1, task_weights=[1.0, -1.0]).fit(
+            X, np.arange(60) % 2)
+
+
+def test_task_labels_on_an_array_api_device():
+    xp = pytest.importorskip("array_api_strict")
+    X, y = _two_factor_data(n=60)
+    y = y.copy()
+    y[::4, 1] = -1
+    dev = xp.Device("device1")
+    Xs = xp.asarray(X, device=dev)
+    est = TripletEmbedding(2, views=[12, 10], max_iter=3, random_state=0)
+    Z = est.fit(Xs, xp.asarray(y, device=dev)).transform(Xs)
+    ref = TripletEmbedding(2, views=[12, 10], max_iter=3, random_state=0).fit(X, y)
+    assert Z.device == dev
+    Z_np = np.asarray(xp.asarray(Z, device=xp.Device("CPU_DEVICE")))
+    np.testing.assert_allclose(Z_np, ref.transform(X), rtol=1e-12, atol=1e-14)
