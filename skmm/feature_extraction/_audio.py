@@ -327,9 +327,10 @@ def _mfcc_block(signals, padded, n_frames, out, p, sr, name):
     row_start = np.cumsum(n_frames) - n_frames
     n_rows = out.shape[0]
     starts = np.repeat(clip_start - hop * row_start, n_frames) + hop * np.arange(n_rows)
-    view = np.lib.stride_tricks.as_strided(
-        buf, (buf.shape[0] - n_fft + 1, n_fft), (buf.itemsize, buf.itemsize),
-        writeable=False)
+    # Every window position of the buffer as a read-only strided view
+    # (np.ndarray is much cheaper than as_strided for the ~250 blocks of FSDD).
+    view = np.ndarray((buf.shape[0] - n_fft + 1, n_fft), dtype=buf.dtype, buffer=buf,
+                      strides=(buf.itemsize, buf.itemsize))
     frames = view[starts]
     frames *= _window(p["window"], p["win_length"], n_fft)
     # 3. Spectrum and power.
@@ -370,6 +371,15 @@ def _mfcc_block(signals, padded, n_frames, out, p, sr, name):
         out -= np.repeat(ref_db, n_frames)[:, None] * row_sums
     elif ref_db != 0.0:
         out -= ref_db * row_sums
+    if not np.isfinite(out.sum()):
+        # Finite samples can still overflow the power spectrum (|y| ~ 1e150).
+        row = np.flatnonzero(~np.all(np.isfinite(out), axis=1))[0]
+        k = np.searchsorted(row_start, row, side="right") - 1
+        raise ValueError(
+            f"{name(k)}: the MFCCs are not finite: samples of magnitude up to "
+            f"{np.max(np.abs(signals[k])):.3g} overflow the power spectrum; rescale "
+            "the clip (audio is expected in [-1, 1])."
+        )
 
 
 def _mfcc_frames(signals, sr, p, name):
@@ -388,10 +398,12 @@ def _mfcc_frames(signals, sr, p, name):
     # Blocks of whole clips, each about _BLOCK_ROWS frames (or one long clip).
     cuts = np.searchsorted(offsets, np.arange(0, offsets[-1], _BLOCK_ROWS), side="right") - 1
     cuts = np.unique(np.append(cuts, len(signals)))
-    for c0, c1 in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
-        _mfcc_block(signals[c0:c1], padded[c0:c1], n_frames[c0:c1],
-                    out[offsets[c0]:offsets[c1]], p, sr,
-                    lambda k, c0=c0: name(c0 + k))
+    # Overflow becomes inf, which each block reports with the clip's name.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for c0, c1 in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
+            _mfcc_block(signals[c0:c1], padded[c0:c1], n_frames[c0:c1],
+                        out[offsets[c0]:offsets[c1]], p, sr,
+                        lambda k, c0=c0: name(c0 + k))
     return out, offsets
 
 
