@@ -157,15 +157,14 @@ def _make_window(window, win_length, n_fft):
 
     if callable(window):
         win = np.asarray(window(win_length), dtype=np.float64)
+        if win.shape != (win_length,):
+            raise ValueError(
+                f"window({win_length}) returned shape {win.shape}, expected ({win_length},)."
+            )
     elif isinstance(window, (str, tuple)) or np.isscalar(window):
         win = get_window(window, win_length, fftbins=True)
     else:
-        win = np.asarray(window, dtype=np.float64)
-        if win.shape != (win_length,):
-            raise ValueError(
-                f"window array has shape {win.shape}, expected ({win_length},) "
-                "(= win_length)."
-            )
+        win = np.asarray(window, dtype=np.float64)  # length checked by _check_mfcc_params
     left = (n_fft - win_length) // 2
     return _readonly(np.pad(win, (left, n_fft - win_length - left)))
 
@@ -228,9 +227,22 @@ def _dct_operator(n_mels, n_mfcc, dct_type, norm, lifter):
 # --------------------------------------------------------------------------
 def _check_mfcc_params(params):
     """Rules between parameters (each one alone is checked by the constraints)."""
-    n_fft, win_length = params["n_fft"], params["win_length"]
-    if win_length is not None and win_length > n_fft:
+    n_fft = params["n_fft"]
+    win_length = n_fft if params["win_length"] is None else params["win_length"]
+    if win_length > n_fft:
         raise ValueError(f"win_length={win_length} must not exceed n_fft={n_fft}.")
+    if params["hop_length"] is None and win_length < 4:
+        raise ValueError(
+            f"hop_length=None means win_length // 4 = 0 (win_length={win_length}); "
+            "set hop_length."
+        )
+    window = params["window"]
+    if not isinstance(window, (str, tuple)) and not callable(window):
+        if np.shape(window) != (win_length,):
+            raise ValueError(
+                f"window array has shape {np.shape(window)}, expected ({win_length},) "
+                "(= win_length)."
+            )
     if params["n_mfcc"] > params["n_mels"]:
         raise ValueError(
             f"n_mfcc={params['n_mfcc']} cannot exceed n_mels={params['n_mels']}."
@@ -246,11 +258,6 @@ def _resolve(params, sr, where="signal"):
         p["win_length"] = p["n_fft"]
     if p["hop_length"] is None:
         p["hop_length"] = p["win_length"] // 4
-        if p["hop_length"] == 0:
-            raise ValueError(
-                f"hop_length=None means win_length // 4 = 0 (win_length={p['win_length']}); "
-                "set hop_length."
-            )
     fmax = sr / 2.0 if p["fmax"] is None else p["fmax"]
     if not p["fmin"] < fmax:
         raise ValueError(
