@@ -71,7 +71,8 @@ _MFCC_CONSTRAINTS = {
 }
 
 # Frames per block of the batched computation: the frame matrix (2 KB a frame
-# at n_fft=256) and its spectrum stay in cache; larger blocks measured slower.
+# at n_fft=256) and its spectrum stay in cache (the rfft alone ran 2x slower
+# on one 130,000-frame matrix than in blocks of 256-1024 frames).
 _BLOCK_ROWS = 512
 # 10 * log10(x) = _DB_PER_NEPER * ln(x); np.log is about twice as fast as np.log10.
 _DB_PER_NEPER = 10.0 / np.log(10.0)
@@ -199,8 +200,8 @@ def _mel_operator(sr, n_fft, n_mels, fmin, fmax, htk, mel_norm):
 
     Each mel filter is non-zero on a few FFT bins only, so the projection is
     done as one small matrix product per group of 8 filters, over the bins
-    that group covers: the same sums without the zero terms (4-7x fewer flops
-    than the dense product at FSDD's settings). Returns a tuple of
+    that group covers: the same sums without the zero terms (about 5x fewer
+    flops than the dense product at FSDD's settings, 40 bands over 129 bins). Returns a tuple of
     ``(first_filter, stop_filter, first_bin, stop_bin, weights)``.
     """
     fbank = _mel_filterbank(sr, n_fft, n_mels, fmin, fmax, htk, mel_norm)
