@@ -35,3 +35,9 @@ __all__ = [
     "check_is_fitted",
     "validate_data",
 ]
+
+# Appended for the MFCC function, which validates the parameters it shares with
+# the MFCC estimator against the same constraint table.
+from sklearn.utils._param_validation import validate_parameter_constraints  # noqa: E402
+
+__all__ += ["validate_parameter_constraints"]

@@ -2,10 +2,12 @@
 
 import os
 import pickle
+import re
 import warnings
 import wave
 from pathlib import Path
 
+import joblib
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -43,9 +45,21 @@ SETTINGS = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def librosa():
-    return pytest.importorskip("librosa")
+    """librosa, warmed once per session on a tiny signal.
+
+    The first librosa.feature call imports its submodules and compiles (or
+    loads from numba's cache) librosa's jitted helpers: on a fresh venv that
+    took minutes, billed to whichever test came first. Paying it here, once,
+    keeps each test's own time small and shows the cost as one setup.
+    """
+    librosa = pytest.importorskip("librosa")
+    y = np.sin(np.arange(1024) / 10.0)
+    m = librosa.feature.mfcc(y=y, sr=8000, n_mfcc=5, n_fft=256, hop_length=128, n_mels=8)
+    librosa.feature.delta(m, width=3)
+    librosa.resample(y, orig_sr=16000, target_sr=8000, res_type="polyphase")
+    return librosa
 
 
 def _synthetic(sr=8000, seconds=0.6, seed=0):
@@ -109,10 +123,14 @@ def test_mfcc_equals_librosa_bundled_fsdd(librosa, name):
     for path in BUNDLED_CLIPS:
         y, sr = load_wav(path)
         assert sr == 8000
-        _assert_close_to_ref(mfcc(y, sr, **kw), _ref_mfcc(librosa, y, sr, **kw),
+        with warnings.catch_warnings():
+            # Both warn when n_fft exceeds a short clip (the default n_fft=2048).
+            warnings.filterwarnings("ignore", message="n_fft=.* is too large",
+                                    category=UserWarning)
+            ours = mfcc(y, sr, **kw)
+        _assert_close_to_ref(ours, _ref_mfcc(librosa, y, sr, **kw),
                              rtol=1e-9, scale_atol=1e-11)
-        _assert_close_to_ref(mfcc(y, sr, **kw),
-                             _ref_mfcc(librosa, y, sr, float64_basis=False, **kw),
+        _assert_close_to_ref(ours, _ref_mfcc(librosa, y, sr, float64_basis=False, **kw),
                              rtol=1e-4, scale_atol=1e-6)
 
 
@@ -156,7 +174,8 @@ def test_top_db_floor_is_per_clip(librosa):
     quiet = 1e-4 * _synthetic(seed=2)
     est = MFCC(sr=8000, **FSDD_PARAMS).fit([loud, quiet])
     together = est.transform([loud, quiet])
-    assert_array_equal(together[1], est.transform([quiet])[0])
+    # Batched with a loud clip or alone: the same numbers (up to rounding).
+    assert_allclose(together[1], est.transform([quiet])[0], rtol=1e-13, atol=1e-12)
     ref = _ref_mfcc(librosa, quiet, 8000, **FSDD_PARAMS)
     assert_allclose(together[1, :13], ref.mean(axis=1), rtol=1e-9)
     # librosa on a two-channel batch shares one floor across clips: different.
@@ -314,15 +333,33 @@ def test_no_resampling_names_path_and_rates(tmp_path):
         est.transform([(_synthetic(), 8000), (_synthetic(), 16000)])
 
 
-def test_native_rate_requires_one_rate_per_call(tmp_path):
+def test_native_rate_is_fitted_and_kept(librosa, tmp_path):
+    # Issue 8: MFCC(sr=None) fitted on 8 kHz clips, then given a 44.1 kHz clip,
+    # computed it on another mel grid. The fitted rate sr_ now holds.
+    y44 = _synthetic(sr=44100)
     wavfile.write(tmp_path / "a.wav", 8000, _synthetic())
-    wavfile.write(tmp_path / "b.wav", 16000, _synthetic(sr=16000))
-    est = MFCC(**FSDD_PARAMS).fit([tmp_path / "a.wav"])
-    with pytest.raises(ValueError, match=r"item 1 \('.*b\.wav'\): sample rate 16000 Hz "
+    wavfile.write(tmp_path / "b.wav", 44100, y44)
+    est = MFCC(**FSDD_PARAMS).fit([tmp_path / "a.wav", (_synthetic(seed=3), 8000)])
+    assert est.sr_ == 8000
+    at_8k = librosa.resample(y44, orig_sr=44100, target_sr=8000, res_type="polyphase")
+    expected = est.transform([(at_8k, 8000)])
+    assert_allclose(est.transform([tmp_path / "b.wav"]), expected, rtol=1e-10, atol=1e-10)
+    assert_allclose(est.transform([(y44, 44100)]), expected, rtol=1e-10, atol=1e-10)
+    strict = MFCC(resample=False, **FSDD_PARAMS).fit([tmp_path / "a.wav"])
+    with pytest.raises(ValueError, match=r"item 1 \('.*b\.wav'\): sample rate 44100 Hz "
+                                         r"differs from the rate MFCC was fitted at "
+                                         r"\(sr_=8000 Hz\) and resample=False"):
+        strict.transform([tmp_path / "a.wav", tmp_path / "b.wav"])
+    with joblib.parallel_config(backend="threading"), \
+            pytest.raises(ValueError, match=r"item 1: sample rate 44100 Hz differs"):
+        strict.set_params(n_jobs=2).transform([(_synthetic(), 8000), (y44, 44100)])
+    # The training clips must share one rate: which one would be meant?
+    with pytest.raises(ValueError, match=r"item 1 \('.*b\.wav'\): sample rate 44100 Hz "
                                          r"differs from item 0's 8000 Hz"):
-        est.transform([tmp_path / "a.wav", tmp_path / "b.wav"])
-    with pytest.raises(ValueError, match="item 0: a bare audio array has no sample rate"):
-        est.transform([_synthetic()])
+        MFCC(**FSDD_PARAMS).fit([tmp_path / "a.wav", tmp_path / "b.wav"])
+    for call in (est.transform, MFCC(**FSDD_PARAMS).fit):
+        with pytest.raises(ValueError, match="item 0: a bare audio array has no sample rate"):
+            call([_synthetic()])
 
 
 # --------------------------------------------------------------------------
@@ -464,6 +501,7 @@ def test_inputs_of_every_kind_agree(tmp_path):
     assert_allclose(est.transform(series), rows[:2], rtol=1e-12)
 
 
+@pytest.mark.slow  # starts joblib's worker processes: seconds on 2 cores
 def test_parallel_equals_serial():
     clips = [_synthetic(seed=s, seconds=0.2 + 0.05 * s) for s in range(7)]
     est = MFCC(sr=8000, deltas=1, **FSDD_PARAMS)
@@ -525,9 +563,12 @@ def test_segment_pooling_equals_pooling_each_stretch():
 def test_segment_pooling_on_a_clip_shorter_than_the_segments():
     y = _synthetic(seconds=0.03)  # 3 frames with hop 80 at 8 kHz, center=True
     est = MFCC(sr=8000, n_segments=5, **FSDD_PARAMS).fit([y])
-    frames = est.transform_frames([y])[0]
+    with pytest.warns(UserWarning, match=r"1 clip\(s\) shorter than n_fft=256 samples "
+                                         r"\(item 0: 240 samples\)"):
+        frames = est.transform_frames([y])[0]
     assert len(frames) < 5
-    out = est.transform([y])
+    with pytest.warns(UserWarning, match="shorter than n_fft"):
+        out = est.transform([y])
     assert out.shape == (1, 5 * 2 * 13) and np.all(np.isfinite(out))
 
 
@@ -542,3 +583,245 @@ def test_feature_names_follow_set_params():
 def test_mfcc_function_checks_n_mfcc_against_n_mels():
     with pytest.raises(ValueError, match="n_mfcc=50 cannot exceed n_mels=40"):
         mfcc(_synthetic(), 8000, n_mfcc=50, n_mels=40)
+
+
+# --------------------------------------------------------------------------
+# Issue 7: the parameters shared with librosa are stated once
+# --------------------------------------------------------------------------
+def test_shared_parameters_are_stated_once():
+    import inspect
+
+    from skmm.feature_extraction._audio import _MFCC_CONSTRAINTS
+
+    fn = inspect.signature(mfcc).parameters
+    est = inspect.signature(MFCC).parameters
+    # mfcc(y, sr, **exactly the constrained names), in the same order.
+    assert list(fn)[2:] == list(_MFCC_CONSTRAINTS)
+    for name, constraint in _MFCC_CONSTRAINTS.items():
+        assert est[name].default == fn[name].default, name
+        assert MFCC._parameter_constraints[name] is constraint, name
+
+
+# --------------------------------------------------------------------------
+# Issue 11: clips are computed in batches, each still equal to librosa
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("kw", [
+    FSDD_PARAMS,
+    dict(FSDD_PARAMS, pad_mode="reflect", power=1.0, fmin=100.0, fmax=3000.0),
+    dict(FSDD_PARAMS, center=False, lifter=22, htk=True),
+    dict(n_mfcc=12, n_fft=255, hop_length=64, n_mels=32, win_length=200,
+         window="hamming", pad_mode="symmetric", dct_type=3),
+], ids=["fsdd", "reflect_magnitude", "uncentred_lifter", "odd_fft"])
+def test_batch_equals_librosa_clip_by_clip(librosa, kw):
+    # 40 clips of 0.26-0.5 s make several blocks (about 512 frames each), so
+    # the per-clip dB floor and the block boundaries are both exercised.
+    clips = [10.0 ** (-(s % 5)) * _synthetic(seed=s, seconds=0.26 + 0.006 * s)
+             for s in range(40)]
+    frames = MFCC(sr=8000, **kw).fit(clips).transform_frames(clips)
+    for clip, got in zip(clips, frames):
+        ref = _ref_mfcc(librosa, clip, 8000, **kw)
+        _assert_close_to_ref(got.T, ref, rtol=1e-9, scale_atol=1e-11)
+        _assert_close_to_ref(mfcc(clip, 8000, **kw), ref, rtol=1e-9, scale_atol=1e-11)
+
+
+def test_batch_with_per_clip_ref_and_deltas_equals_clip_by_clip(librosa):
+    clips = [10.0 ** (-(s % 3)) * _synthetic(seed=s, seconds=0.2 + 0.05 * s)
+             for s in range(12)]
+    kw = dict(FSDD_PARAMS, ref=np.max, cmvn="mean_var", deltas=2)
+    est = MFCC(sr=8000, **kw).fit(clips)
+    together = est.transform(clips)
+    for clip, row in zip(clips, together):
+        alone = est.transform([clip])[0]
+        assert_allclose(row, alone, rtol=1e-12, atol=1e-12)
+        m = librosa.feature.mfcc(S=librosa.power_to_db(librosa.feature.melspectrogram(
+            y=clip, sr=8000, n_fft=256, hop_length=80, n_mels=40, dtype=np.float64),
+            ref=np.max), n_mfcc=13)
+        z = (m - m.mean(axis=1, keepdims=True)) / m.std(axis=1, keepdims=True)
+        f = np.vstack([z, librosa.feature.delta(z), librosa.feature.delta(z, order=2)])
+        assert_allclose(row, np.r_[f.mean(axis=1), f.std(axis=1)], rtol=1e-8, atol=1e-9)
+
+
+# --------------------------------------------------------------------------
+# Issue 8: mfcc() validates as MFCC does, and warns as librosa does
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("params, message", [
+    (dict(lifter=-1.0), "'lifter' parameter of {} must be a float in the range \\[0"),
+    (dict(lifter=np.nan), "'lifter' parameter of {} must be a float in the range \\[0"),
+    (dict(amin=0.0), "'amin' parameter of {} must be a float in the range \\(0"),
+    (dict(amin=-1e-10), "'amin' parameter of {} must be a float in the range \\(0"),
+    (dict(top_db=-1.0), "'top_db' parameter of {} must be a float in the range \\[0"),
+    (dict(pad_mode="wrap"), "'pad_mode' parameter of {} must be a str among"),
+    (dict(pad_mode="mean"), "'pad_mode' parameter of {} must be a str among"),
+    (dict(hop_length=0), "'hop_length' parameter of {} must be an int in the range \\[1"),
+    (dict(n_fft=0), "'n_fft' parameter of {} must be an int in the range \\[1"),
+    (dict(n_mels=0), "'n_mels' parameter of {} must be an int in the range \\[1"),
+    (dict(power=0.0), "'power' parameter of {} must be a float in the range \\(0"),
+    (dict(norm="l2"), "'norm' parameter of {} must be a str among"),
+    (dict(win_length=300), "win_length=300 must not exceed n_fft=256"),
+    (dict(fmin=3000.0, fmax=2000.0), "fmin=3000.0 must be below fmax=2000.0"),
+    (dict(window=np.ones(100)), r"window array has shape \(100,\), expected \(256,\)"),
+    (dict(n_fft=3, hop_length=None, n_mels=13),
+     r"hop_length=None means win_length // 4 = 0 \(win_length=3\)"),
+])
+def test_function_and_estimator_share_one_validation(params, message):
+    kw = dict(FSDD_PARAMS, **params)
+    with pytest.raises(ValueError, match=message.format("mfcc")):
+        mfcc(_synthetic(), 8000, **kw)
+    with pytest.raises(ValueError, match=message.format("MFCC")):
+        MFCC(sr=8000, **kw).fit([_synthetic()])
+
+
+def test_mfcc_warns_when_n_fft_exceeds_the_signal_like_librosa(librosa):
+    y = _synthetic(seconds=0.0125)  # 100 samples
+    with pytest.warns(UserWarning, match="n_fft=256 is too large for input signal of "
+                                         "length=100"):
+        ours = mfcc(y, 8000, **FSDD_PARAMS)
+    with pytest.warns(UserWarning, match="n_fft=256 is too large"):
+        ref = librosa.feature.mfcc(y=y, sr=8000, dtype=np.float64, **FSDD_PARAMS)
+    _assert_close_to_ref(ours, ref, rtol=1e-9, scale_atol=1e-11)
+
+
+@pytest.mark.parametrize("n_jobs", [None, 2])
+def test_estimator_warns_once_listing_the_short_clips(tmp_path, n_jobs):
+    wavfile.write(tmp_path / "short.wav", 8000, _synthetic(seconds=0.02))
+    clips = [_synthetic(), (_synthetic(seconds=0.0125), 8000), _synthetic(),
+             tmp_path / "short.wav"]
+    est = MFCC(sr=8000, n_jobs=n_jobs, **FSDD_PARAMS).fit(clips)
+    with pytest.warns(UserWarning) as record:
+        est.transform(clips)
+    assert len(record) == 1
+    assert re.search(r"2 clip\(s\) shorter than n_fft=256 samples \(item 1: 100 samples, "
+                     r"item 3 \('.*short\.wav'\): 160 samples\)", str(record[0].message))
+
+
+def test_overflowing_samples_raise_naming_the_clip():
+    est = MFCC(sr=8000, **FSDD_PARAMS).fit([_synthetic()])
+    with pytest.raises(ValueError, match=r"item 1: the MFCCs are not finite: samples of "
+                                         r"magnitude up to 1e\+200 overflow"):
+        est.transform([_synthetic(), np.full(900, 1e200)])
+
+
+# --------------------------------------------------------------------------
+# Issue 8: every bad input is named, on every path (n_jobs, Pipeline, fit)
+# --------------------------------------------------------------------------
+def _riff(fmt=None, data=b"\x00\x00" * 100, *, fmt_size=16, data_size=None,
+          magic=b"RIFF", extra=b""):
+    """A WAV file's bytes; ``fmt`` is (code, channels, rate, block_align, bits)."""
+    import struct
+
+    code, channels, rate, block_align, bits = fmt or (1, 1, 8000, 2, 16)
+    body = struct.pack("<HHIIHH", code, channels, rate, rate * block_align, block_align,
+                       bits) + extra
+    chunks = b"fmt " + struct.pack("<I", fmt_size) + body
+    size = len(data) if data_size is None else data_size
+    chunks += b"data" + struct.pack("<I", size) + data
+    return magic + struct.pack("<I", 4 + len(chunks)) + b"WAVE" + chunks
+
+
+BAD_HEADERS = {
+    "zero_channels.wav": (_riff((1, 0, 8000, 2, 16)),
+                          "the WAV header declares 0 channels"),
+    "zero_rate.wav": (_riff((1, 1, 0, 2, 16)),
+                      "the WAV header declares a sample rate of 0 Hz"),
+    "mulaw.wav": (_riff((7, 1, 8000, 1, 8)),
+                  r"unsupported WAV format code 0x0007 \(mu-law\); only PCM"),
+    "adpcm.wav": (_riff((2, 1, 8000, 256, 4)),
+                  r"unsupported WAV format code 0x0002 \(Microsoft ADPCM\)"),
+    "pcm64.wav": (_riff((1, 1, 8000, 8, 64), b"\x00" * 80),
+                  r"unsupported WAV sample layout: PCM with 64 bits in 8-byte frames"),
+    "float16.wav": (_riff((3, 1, 8000, 2, 16)),
+                    r"unsupported WAV sample layout: IEEE float with 16 bits"),
+    "cut_data.wav": (_riff(data=b"\x01\x00" * 100, data_size=400),
+                     "truncated or corrupt WAV file: the data chunk declares 400 bytes "
+                     "but only 200 follow"),
+    "odd_data.wav": (_riff(data=b"\x01\x00" * 100 + b"\x01"),
+                     "truncated or corrupt WAV file: the data chunk holds 201 bytes, not "
+                     "a whole number of 2-byte frames"),
+    "no_data.wav": (_riff()[:-208],
+                    r"cannot be read as a WAV file \(no 'data' chunk\)"),
+    "rifx.wav": (_riff(magic=b"RIFX"),
+                 r"cannot be read as a WAV file \(RIFX files are not supported"),
+}
+
+
+@pytest.mark.parametrize("name", BAD_HEADERS)
+def test_bad_wav_headers_name_the_file_everywhere(tmp_path, name):
+    raw, message = BAD_HEADERS[name]
+    good, bad = tmp_path / "good.wav", tmp_path / name
+    wavfile.write(good, 8000, (_synthetic() * 3e4).astype(np.int16))
+    bad.write_bytes(raw)
+    with pytest.raises(ValueError, match=rf"'.*{name}': {message}"):
+        load_wav(bad)
+    # fit with sr=None reads every header; transform reads every file.
+    with pytest.raises(ValueError, match=rf"item 1 \('.*{name}'\): {message}"):
+        MFCC(**FSDD_PARAMS).fit([good, bad])
+    est = MFCC(**FSDD_PARAMS).fit([good])
+    with pytest.raises(ValueError, match=rf"item 1 \('.*{name}'\): {message}"):
+        est.transform([good, bad])
+    # The same chunked code path as n_jobs=2 with processes (threads: an error
+    # makes joblib kill and respawn process workers, seconds per case).
+    with joblib.parallel_config(backend="threading"):
+        with pytest.raises(ValueError, match=rf"item 1 \('.*{name}'\): {message}"):
+            est.set_params(n_jobs=2).transform([good, bad])
+
+
+def test_extensible_and_multichannel_wav_match_soundfile(tmp_path):
+    sf = pytest.importorskip("soundfile")
+    x = np.random.default_rng(1).uniform(-1, 1, (600, 3))
+    for subtype in ["PCM_16", "PCM_24", "FLOAT"]:
+        path = tmp_path / f"ext_{subtype}.wav"
+        sf.write(path, x, 16000, subtype=subtype, format="WAVEX")
+        assert path.read_bytes()[20:22] == b"\xfe\xff"
+        ref, ref_sr = sf.read(path, dtype="float64")
+        y, sr = load_wav(path)
+        assert sr == ref_sr == 16000
+        assert_allclose(y, ref.mean(axis=1), rtol=0, atol=1e-7)
+
+
+@pytest.mark.parametrize("n_jobs", [None, 2])
+@pytest.mark.parametrize("item, exc, message", [
+    (np.ones((500, 2)), ValueError, r"item 1: an audio array must be 1-D \(mono\), "
+                                    r"got shape \(500, 2\)"),
+    (np.r_[np.ones(500), np.nan], ValueError, r"item 1: audio contains NaN or infinite"),
+    (np.array([]), ValueError, r"item 1: empty audio clip"),
+    (np.arange(500, dtype=np.int32), TypeError, r"item 1: .*integer PCM: divide"),
+    (np.ones(500, dtype=np.float32)[None], ValueError, r"item 1: an audio array must"),
+])
+def test_bad_items_are_named_in_parallel_and_in_a_pipeline(item, exc, message, n_jobs):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    good = [_synthetic(seed=s) for s in range(3)]
+    pipe = make_pipeline(MFCC(sr=8000, n_jobs=n_jobs, **FSDD_PARAMS), StandardScaler())
+    pipe.fit(good)
+    with joblib.parallel_config(backend="threading"):  # chunked as with processes
+        with pytest.raises(exc, match=message):
+            pipe.transform([good[0], item, good[1]])
+        with pytest.raises(exc, match=message):
+            pipe.fit([good[0], item, good[1]])
+
+
+@pytest.mark.slow
+def test_bad_item_is_named_by_a_worker_process():
+    est = MFCC(sr=8000, n_jobs=2, **FSDD_PARAMS).fit([_synthetic()])
+    with pytest.raises(ValueError, match=r"item 2: audio contains NaN or infinite"):
+        est.transform([_synthetic(), _synthetic(), np.r_[np.ones(500), np.nan]])
+
+
+def test_nan_in_a_float_wav_names_the_file(tmp_path):
+    y = _synthetic().astype(np.float32)
+    y[100] = np.nan
+    wavfile.write(tmp_path / "nan.wav", 8000, y)
+    est = MFCC(**FSDD_PARAMS).fit([tmp_path / "nan.wav"])  # the header is fine
+    with pytest.raises(ValueError, match=r"item 0 \('.*nan\.wav'\): audio contains NaN"):
+        est.transform([tmp_path / "nan.wav"])
+    with pytest.raises(ValueError, match=r"'.*nan\.wav': audio contains NaN"):
+        load_wav(tmp_path / "nan.wav")
+
+
+def test_changing_sr_after_fit_raises():
+    est = MFCC(sr=8000, **FSDD_PARAMS).fit([_synthetic()])
+    est.set_params(sr=16000)
+    with pytest.raises(ValueError, match=r"sr changed since fit \(sr=16000, fitted at "
+                                         r"sr_=8000\)"):
+        est.transform([_synthetic()])
