@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import (
     Interval,
     Options,
     StrOptions,
+    validate_parameter_constraints,
 )
 from sklearn.utils._set_output import (
     _get_container_adapter,
@@ -34,10 +35,5 @@ __all__ = [
     "_safe_set_output",
     "check_is_fitted",
     "validate_data",
+    "validate_parameter_constraints",
 ]
-
-# Appended for the MFCC function, which validates the parameters it shares with
-# the MFCC estimator against the same constraint table.
-from sklearn.utils._param_validation import validate_parameter_constraints  # noqa: E402
-
-__all__ += ["validate_parameter_constraints"]

@@ -135,11 +135,8 @@ def test_mfcc_equals_librosa_bundled_fsdd(librosa, name):
 
 
 @pytest.mark.data_home
-def test_transform_equals_librosa_on_fsdd(librosa):
-    root = os.environ.get("SKMM_DATA_HOME")
-    folder = Path(root) / "fsdd" / "recordings" if root else None
-    if folder is None or not folder.is_dir():
-        pytest.skip("SKMM_DATA_HOME/fsdd not available")
+def test_transform_equals_librosa_on_fsdd(librosa, full_dataset):
+    folder = full_dataset("fsdd") / "recordings"
     sf = pytest.importorskip("soundfile")
     paths = sorted(folder.glob("*.wav"))[::60]  # 50 clips, all digits/speakers
     for kw in (FSDD_PARAMS, SETTINGS["htk"], SETTINGS["uncentered"], SETTINGS["dct3"]):
