@@ -29,7 +29,8 @@ import numpy as np
 from ._pairwise import KERNELS, pairwise_kernel
 from ._sklearn_compat import _BaseComposition
 
-__all__ = ["ViewKernel", "fit_view_kernel", "resolve_view_kernels", "view_kernel"]
+__all__ = ["ViewKernel", "fit_view_kernel", "per_view_items", "resolve_view_kernels",
+           "view_kernel"]
 
 VIEW_KERNELS = (*KERNELS, "precomputed")
 # Kernels that read gamma / degree / coef0.
@@ -151,6 +152,45 @@ def _check_params(spec, view, owner):
         raise ValueError(f"{owner}: view {view!r} has coef0={coef0!r}; expected a number.")
 
 
+def per_view_items(items, view_names, *, owner, param):
+    """Order a list of ``(view_name, item)`` pairs by the fitted views, checking names.
+
+    Parameters
+    ----------
+    items : list of (str, object)
+        One pair per view, in any order.
+    view_names : list of str
+        The fitted views, in order.
+    owner : str
+        The estimator's name, for error messages.
+    param : str
+        The parameter holding ``items``, for error messages.
+
+    Returns
+    -------
+    ordered : list
+        The items in view order.
+    """
+    if not all(isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+               for item in items):
+        raise ValueError(f"{owner}: a per-view `{param}` must be a list of (view_name, "
+                         f"value) pairs, got {items!r}.")
+    given = [name for name, _ in items]
+    unknown = [name for name in given if name not in view_names]
+    if unknown:
+        raise ValueError(f"{owner}: `{param}` names view(s) {unknown} that X does not "
+                         f"have; the views are {list(view_names)}.")
+    repeated = sorted({name for name in given if given.count(name) > 1})
+    if repeated:
+        raise ValueError(f"{owner}: `{param}` gives view(s) {repeated} more than once.")
+    missing = [name for name in view_names if name not in given]
+    if missing:
+        raise ValueError(f"{owner}: `{param}` gives nothing for view(s) {missing}; give "
+                         f"one (view_name, value) pair for each of {list(view_names)}.")
+    lookup = dict(items)
+    return [lookup[name] for name in view_names]
+
+
 def resolve_view_kernels(kernel, view_names, *, gamma, degree, coef0, owner,
                          allowed=VIEW_KERNELS):
     """Turn a ``kernel`` parameter into one kernel specification per view.
@@ -178,25 +218,8 @@ def resolve_view_kernels(kernel, view_names, *, gamma, degree, coef0, owner,
     if isinstance(kernel, (str, ViewKernel)):
         per_view = [(name, kernel) for name in view_names]
     elif isinstance(kernel, (list, tuple)):
-        if not all(isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
-                   for item in kernel):
-            raise ValueError(f"{owner}: a per-view `kernel` must be a list of (view_name, "
-                             f"kernel) pairs, got {kernel!r}.")
-        given = [name for name, _ in kernel]
-        unknown = [name for name in given if name not in view_names]
-        if unknown:
-            raise ValueError(f"{owner}: `kernel` names view(s) {unknown} that X does not "
-                             f"have; the views are {list(view_names)}.")
-        repeated = sorted({name for name in given if given.count(name) > 1})
-        if repeated:
-            raise ValueError(f"{owner}: `kernel` gives view(s) {repeated} more than once.")
-        missing = [name for name in view_names if name not in given]
-        if missing:
-            raise ValueError(f"{owner}: `kernel` gives no kernel for view(s) {missing}; "
-                             f"give one (view_name, kernel) pair for each of "
-                             f"{list(view_names)}.")
-        lookup = dict(kernel)
-        per_view = [(name, lookup[name]) for name in view_names]
+        per_view = list(zip(view_names, per_view_items(kernel, view_names, owner=owner,
+                                                       param="kernel")))
     else:
         raise TypeError(f"{owner}: `kernel` must be a kernel name, a ViewKernel or a list "
                         f"of (view_name, kernel) pairs, got {type(kernel).__name__}.")

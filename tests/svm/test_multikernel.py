@@ -192,7 +192,7 @@ def test_bad_input_names_the_view():
     with pytest.raises(ValueError, match=r"names view\(s\) \['img'\] that X does not have"):
         MultiKernelSVC(kernel=[("img", "rbf"), ("gauss", "rbf"), ("noise", "rbf")],
                        views=VIEWS).fit(X, y)
-    with pytest.raises(ValueError, match=r"no kernel for view\(s\) \['noise'\]"):
+    with pytest.raises(ValueError, match=r"`kernel` gives nothing for view\(s\) \['noise'\]"):
         MultiKernelSVC(kernel=[("hist", "rbf"), ("gauss", "rbf")], views=VIEWS).fit(X, y)
     with pytest.raises(ValueError, match="view 'hist' has gamma=-1"):
         MultiKernelSVC(kernel=[("hist", ViewKernel(gamma=-1)), ("gauss", "rbf"),
