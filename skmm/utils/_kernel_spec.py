@@ -29,8 +29,8 @@ import numpy as np
 from ._pairwise import KERNELS, pairwise_kernel
 from ._sklearn_compat import _BaseComposition
 
-__all__ = ["ViewKernel", "fit_view_kernel", "per_view_items", "resolve_view_kernels",
-           "view_kernel"]
+__all__ = ["ViewKernel", "fit_view_kernel", "per_view_items", "resolve_gamma",
+           "resolve_view_kernels", "view_kernel"]
 
 VIEW_KERNELS = (*KERNELS, "precomputed")
 # Kernels that read gamma / degree / coef0.
@@ -240,6 +240,17 @@ def resolve_view_kernels(kernel, view_names, *, gamma, degree, coef0, owner,
         _check_params(spec, name, owner)
         specs.append(spec)
     return specs
+
+
+def resolve_gamma(spec, X):
+    """``spec`` with a numeric ``gamma`` from the view's training columns ``X``.
+
+    ``"scale"`` of the chi2 kernel stays as it is: it needs the chi2
+    distances, which :func:`fit_view_kernel` computes anyway.
+    """
+    if spec["kernel"] == "chi2" and spec["gamma"] == "scale":
+        return dict(spec)
+    return {**spec, "gamma": _default_gamma(spec["kernel"], spec["gamma"], X)}
 
 
 def _default_gamma(kernel, gamma, X):
