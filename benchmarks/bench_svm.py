@@ -17,7 +17,7 @@ SVM with ``C=10``:
 For each: the best single view (scikit-learn ``SVC`` on that view alone),
 scikit-learn ``SVC`` (rbf) on the concatenated views, a hand-made sum of the
 per-view kernels fed to ``SVC(kernel="precomputed")``, ``MultiKernelSVC``
-with uniform and alignment-learned weights, and ``LateFusionClassifier``
+with uniform, alignment (alignf) and EasyMKL weights, and ``LateFusionClassifier``
 (stacking of per-view SVCs). Times are fit + predict, median of repeats, and
 the floor is the per-view kernel computation alone (train x train and
 test x train), measured in the same run.
@@ -183,7 +183,7 @@ def run(ds):
     t_sk = t
     acc, t = precomputed_score(ds["hand_sum"], Xtr, ytr, Xte, yte)
     rows.append(("hand-made kernel sum + SVC(kernel='precomputed')", acc, t, ""))
-    for weights in ("uniform", "alignment"):
+    for weights in ("uniform", "alignment", "easymkl"):
         model = MultiKernelSVC(kernel=ds["kernel"], views=views, weights=weights, C=C)
         acc, t, m = fit_score(model, Xtr, ytr, Xte, yte)
         w = ", ".join(f"{v} {x:.2f}" for v, x in zip(m.view_names_, m.kernel_weights_))

@@ -219,3 +219,32 @@ def test_negative_histogram_at_predict_names_the_view():
         clf.predict(Xt)
     with pytest.raises(ValueError, match="X has 12 features, but MultiKernelSVC is expecting 13"):
         clf.predict(X[:, :12])
+
+
+def test_easymkl_weights_solve_its_quadratic_program():
+    from scipy.optimize import minimize as sp_minimize
+
+    from skmm.svm._multikernel import _easymkl_margin, easymkl_weights
+
+    X, y = _data(n=40, n_classes=2)
+    grams = [rbf_kernel(A, gamma=g) for A, g in zip(_blocks(X), [2.0, 0.3, 0.5])]
+    K = sum(grams) / 3
+    s = np.where(y == 1, 1.0, -1.0)
+    lam = 0.1
+    Q = (1 - lam) * np.outer(s, s) * K + lam * np.eye(len(s))
+    pos = s > 0
+    ref = sp_minimize(lambda g: g @ Q @ g, np.where(pos, 1 / pos.sum(), 1 / (~pos).sum()),
+                      jac=lambda g: 2 * Q @ g, bounds=[(0, None)] * len(s), method="SLSQP",
+                      constraints=[{"type": "eq", "fun": lambda g: g[pos].sum() - 1},
+                                   {"type": "eq", "fun": lambda g: g[~pos].sum() - 1}],
+                      options={"ftol": 1e-14, "maxiter": 500})
+    g = _easymkl_margin(K, s, lam, 5000, 1e-12)
+    assert g @ Q @ g == pytest.approx(ref.fun, rel=1e-7)
+    assert_allclose(g, ref.x, atol=1e-4)
+    d = np.array([(s * g) @ G @ (s * g) for G in grams])
+    assert_allclose(easymkl_weights(grams, y, lam), d / d.sum(), rtol=1e-6)
+    # through the estimator: rescaled to sum to n_views, noise view weighted least
+    X3, y3 = _data()
+    clf = MultiKernelSVC(views=VIEWS, weights="easymkl").fit(X3, y3)
+    assert clf.kernel_weights_.sum() == pytest.approx(3)
+    assert clf.kernel_weights_[2] == clf.kernel_weights_.min()
