@@ -9,6 +9,7 @@ combination of centred kernels closest to the centred target kernel).
 """
 
 import time
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -74,6 +75,8 @@ def alignment_weights(grams, y):
                            where=norms * target_norm > 0)
     # min c^T M c - 2 c^T a over c >= 0, as NNLS on the Cholesky factor of M
     # (a tiny ridge keeps it defined when two views give the same kernel).
+    if not np.trace(M) > 0:  # every centred kernel is zero (constant kernels)
+        return np.zeros(len(grams)), alignments
     L = cholesky(M + 1e-10 * np.trace(M) * np.eye(len(M)) / len(M), lower=True)
     weights, _ = nnls(L.T, solve_triangular(L, a, lower=True))
     return weights, alignments
@@ -310,7 +313,6 @@ class MultiKernelSVC(ClassifierMixin, MultiViewMixin, _ViewKernelComposition):
     def _learn_weights(self, grams, y):
         w, self.alignments_ = alignment_weights(grams, y)
         if not np.any(w > 0):
-            import warnings
             warnings.warn(f"No view's kernel aligns with the labels (alignments "
                           f"{np.round(self.alignments_, 4).tolist()} for views "
                           f"{self.view_names_}); using uniform weights.", UserWarning)

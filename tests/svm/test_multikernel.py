@@ -248,3 +248,11 @@ def test_easymkl_weights_solve_its_quadratic_program():
     clf = MultiKernelSVC(views=VIEWS, weights="easymkl").fit(X3, y3)
     assert clf.kernel_weights_.sum() == pytest.approx(3)
     assert clf.kernel_weights_[2] == clf.kernel_weights_.min()
+
+
+def test_no_aligned_view_warns_and_falls_back_to_uniform():
+    X = np.hstack([np.ones((20, 1)), 2 * np.ones((20, 1))])  # constant kernels
+    y = np.arange(20) % 2
+    with pytest.warns(UserWarning, match="No view's kernel aligns with the labels"):
+        clf = MultiKernelSVC(kernel="linear", views=[1, 1], weights="alignment").fit(X, y)
+    assert_allclose(clf.kernel_weights_, [1.0, 1.0])
