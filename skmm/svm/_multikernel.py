@@ -15,6 +15,7 @@ from numbers import Integral, Real
 import numpy as np
 from scipy.linalg import cholesky, solve_triangular
 from scipy.optimize import nnls
+from scipy.sparse.linalg import eigsh
 from sklearn.base import ClassifierMixin
 from sklearn.svm import SVC
 from sklearn.utils import assert_all_finite
@@ -91,16 +92,20 @@ def _project_simplex(v):
     return np.maximum(v - excess[rho] / (rho + 1), 0.0)
 
 
-def _easymkl_margin(K, s, lam, max_iter, tol):
+def _easymkl_margin(K, s, lam, max_iter, tol, top_eig=None):
     """EasyMKL's distribution ``gamma`` for labels ``s`` in {-1, +1}.
 
     Minimises ``(1 - lam) g^T Y K Y g + lam ||g||^2`` over ``g >= 0`` summing
     to 1 on each class (the min-distance between the convex hulls), by
-    accelerated projected gradient (FISTA).
+    accelerated projected gradient (FISTA). ``top_eig`` is the largest
+    eigenvalue of ``K`` (also that of ``Y K Y``, a sign-flip similarity), for
+    the step size; computed when not given.
     """
     Q = (1.0 - lam) * (s[:, None] * K * s[None, :])
     Q[np.diag_indices_from(Q)] += lam
-    L = 2.0 * float(np.linalg.eigvalsh(Q)[-1])
+    if top_eig is None:
+        top_eig = float(np.linalg.eigvalsh(K)[-1])
+    L = 2.0 * ((1.0 - lam) * top_eig + lam)
     pos = s > 0
     g = np.where(pos, 1.0 / pos.sum(), 1.0 / (~pos).sum())
     z, t = g.copy(), 1.0
@@ -119,7 +124,7 @@ def _easymkl_margin(K, s, lam, max_iter, tol):
     return g
 
 
-def easymkl_weights(grams, y, lam=0.1, max_iter=5000, tol=1e-8):
+def easymkl_weights(grams, y, lam=0.1, max_iter=5000, tol=1e-6):
     """Kernel weights of EasyMKL (Aiolli & Donini, Neurocomputing 2015).
 
     For each binary problem (one-vs-rest for more than two classes) the margin
@@ -130,10 +135,12 @@ def easymkl_weights(grams, y, lam=0.1, max_iter=5000, tol=1e-8):
     classes = np.unique(y)
     K = sum(grams) / len(grams)
     targets = classes[1:] if classes.size == 2 else classes
+    top_eig = float(eigsh(K, k=1, which="LA", return_eigenvectors=False)[0]) \
+        if K.shape[0] > 200 else float(np.linalg.eigvalsh(K)[-1])
     weights = np.zeros(len(grams))
     for c in targets:
         s = np.where(y == c, 1.0, -1.0)
-        sg = s * _easymkl_margin(K, s, lam, max_iter, tol)
+        sg = s * _easymkl_margin(K, s, lam, max_iter, tol, top_eig)
         d = np.array([sg @ G @ sg for G in grams])
         weights += d / d.sum() if d.sum() > 0 else 1.0 / len(grams)
     return weights / len(targets)
