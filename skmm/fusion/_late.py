@@ -37,12 +37,6 @@ def _fit_one(estimator, X, y):
     return estimator.fit(X, y)
 
 
-def _uses(*rules):
-    def check(self):
-        return self.fusion in rules
-    return check
-
-
 def _final_has(method):
     def check(self):
         if self.fusion != "stacking":

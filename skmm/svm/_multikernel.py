@@ -282,9 +282,9 @@ class MultiKernelSVC(ClassifierMixin, MultiViewMixin, _ViewKernelComposition):
     }
 
     def __init__(self, kernel="rbf", *, views=None, gamma="scale", degree=3, coef0=0.0,
-                 weights="uniform", easymkl_lambda=0.1, normalize="trace", C=1.0, class_weight=None, tol=1e-3,
-                 max_iter=-1, decision_function_shape="ovr", break_ties=False,
-                 cache_size=200, verbose=0):
+                 weights="uniform", easymkl_lambda=0.1, normalize="trace", C=1.0,
+                 class_weight=None, tol=1e-3, max_iter=-1, decision_function_shape="ovr",
+                 break_ties=False, cache_size=200, verbose=0):
         self.kernel = kernel
         self.views = views
         self.gamma = gamma
