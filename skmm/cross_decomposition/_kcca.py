@@ -13,15 +13,27 @@ or random Fourier features (``O(n m^2)``), then the same linear solver.
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator
-from sklearn.kernel_approximation import Nystroem, RBFSampler
-from sklearn.metrics.pairwise import pairwise_kernels
+from scipy.linalg import svd
+from sklearn.kernel_approximation import RBFSampler
 from sklearn.preprocessing import KernelCenterer
 from sklearn.utils import check_random_state
 
 from ..base import MultiViewEmbedderMixin
 from ..utils._array_api import small_solve_context
-from ..utils._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
+from ..utils._kernel_spec import (
+    _ViewKernelComposition,
+    fit_view_kernel,
+    resolve_gamma,
+    resolve_view_kernels,
+    view_kernel,
+)
+from ..utils._sklearn_compat import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    _fit_context,
+    check_is_fitted,
+)
 from ._cca_core import (
     cca_directions,
     check_n_components,
@@ -35,15 +47,20 @@ from ._moments import Moments
 __all__ = ["KernelCCA"]
 
 
+# Kernels KernelCCA computes itself (a precomputed Gram matrix has no
+# out-of-sample rows to map).
+_KCCA_KERNELS = ("linear", "rbf", "poly", "chi2", "additive_chi2", "intersection")
+
+
 class _KernelPCAMap:
     """Centred kernel PCA features keeping every non-null eigenvalue."""
 
-    def __init__(self, kernel, params):
-        self.kernel = kernel
-        self.params = params
+    def __init__(self, spec, view):
+        self.spec = spec
+        self.view = view
 
     def fit_transform(self, X):
-        K = pairwise_kernels(X, metric=self.kernel, **self.params)
+        K, self.params_ = fit_view_kernel(np, X, self.spec, self.view)
         # Inner transformers give arrays whatever the global set_output config.
         self.centerer_ = KernelCenterer().set_output(transform="default").fit(K)
         Kc = self.centerer_.transform(K)
@@ -57,11 +74,38 @@ class _KernelPCAMap:
         return evecs * np.sqrt(evals)
 
     def transform(self, X):
-        K = pairwise_kernels(X, self.X_fit_, metric=self.kernel, **self.params)
+        K = view_kernel(np, X, self.X_fit_, self.params_, self.view)
         return self.centerer_.transform(K) @ self.alphas_
 
 
-class KernelCCA(MultiViewEmbedderMixin, BaseEstimator):
+class _NystroemMap:
+    """Nystroem features (Williams & Seeger 2001) for any kernel of the shared spec.
+
+    ``K(X, basis) @ K_bb^{-1/2}`` over ``n_components`` random training rows,
+    the basis drawn as :class:`sklearn.kernel_approximation.Nystroem` draws it
+    (same seed, same rows, same features for its kernels).
+    """
+
+    def __init__(self, spec, view, n_components, seed):
+        self.spec = spec
+        self.view = view
+        self.n_components = n_components
+        self.seed = seed
+
+    def fit_transform(self, X):
+        rows = check_random_state(self.seed).permutation(X.shape[0])[:self.n_components]
+        self.basis_ = X[rows]
+        K_bb, self.params_ = fit_view_kernel(np, self.basis_, self.spec, self.view)
+        U, S, Vt = svd(K_bb)
+        # a floor on the spectrum keeps rank-deficient bases finite
+        self.normalization_ = (U / np.sqrt(np.maximum(S, 1e-12))) @ Vt
+        return self.transform(X)
+
+    def transform(self, X):
+        return view_kernel(np, X, self.basis_, self.params_, self.view) @ self.normalization_.T
+
+
+class KernelCCA(MultiViewEmbedderMixin, _ViewKernelComposition):
     """Regularised kernel CCA of two views, exact or approximate.
 
     Parameters
@@ -71,22 +115,30 @@ class KernelCCA(MultiViewEmbedderMixin, BaseEstimator):
     views : None, sequence of int, sequence of column selections, or dict, default=None
         Which columns of ``X`` form each view (exactly two). ``None`` splits
         the columns into two halves.
-    kernel : {"rbf", "poly", "linear"}, default="rbf"
-        Kernel used in every view.
-    gamma : float or None, default=None
-        Kernel coefficient of "rbf" and "poly"; ``None`` means
-        ``1 / n_features_of_view`` in each view.
+    kernel : str, ViewKernel or list of (str, str or ViewKernel), default="rbf"
+        Kernel per view, as in :class:`skmm.svm.MultiKernelSVC`: one name
+        (``"rbf"``, ``"poly"``, ``"linear"``, ``"chi2"``, ``"additive_chi2"``,
+        ``"intersection"``) or :class:`~skmm.svm.ViewKernel` for both views,
+        or one ``(view_name, kernel)`` pair per view, e.g.
+        ``[("image", ViewKernel("chi2", gamma=0.5)), ("text", "linear")]``;
+        ``GridSearchCV`` then reaches ``image__gamma``.
+    gamma : float, {"scale", "auto"} or None, default=None
+        Kernel coefficient of "rbf", "poly" and "chi2" for views whose kernel
+        does not set its own; ``None`` means ``1 / n_features_of_view`` (rbf,
+        poly) and 1 (chi2). See :class:`~skmm.svm.ViewKernel` for "scale"
+        (with "nystroem", the chi2 scale is taken on the basis rows).
     degree : int, default=3
-        Degree of the "poly" kernel.
+        Degree of "poly" kernels that do not set their own.
     coef0 : float, default=1.0
-        Constant of the "poly" kernel.
+        Constant of "poly" kernels that do not set their own.
     reg : float in [0, 1] or sequence of two floats, default=0.1
         Shrinkage of each view's feature covariance, as in :class:`CCA`
         (equivalent to Hardoon's ``K^2 + kappa K`` regularisation). Plain kernel
         CCA (``reg=0``) overfits to correlation 1 whenever the kernel is rich.
     approximation : {"exact", "nystroem", "rff"}, default="exact"
         "exact" uses all kernel PCA features (``O(n^3)``: small ``n`` only);
-        "nystroem" uses :class:`~sklearn.kernel_approximation.Nystroem` and
+        "nystroem" uses Nystroem features (as
+        :class:`~sklearn.kernel_approximation.Nystroem`, for every kernel) and
         "rff" random Fourier features
         (:class:`~sklearn.kernel_approximation.RBFSampler`, rbf kernel only).
     n_approx_components : int, default=100
@@ -106,6 +158,8 @@ class KernelCCA(MultiViewEmbedderMixin, BaseEstimator):
     ----------
     feature_maps_ : list
         The fitted per-view feature map (kernel PCA, Nystroem or RBFSampler).
+    kernel_params_ : list of dict
+        Per view, the kernel and its resolved parameters (numeric ``gamma``).
     weights_ : list of ndarray of shape (n_kernel_features_of_view, n_components)
         Canonical directions in each view's kernel feature space.
     means_ : list of ndarray of shape (n_kernel_features_of_view,)
@@ -142,8 +196,10 @@ class KernelCCA(MultiViewEmbedderMixin, BaseEstimator):
     _parameter_constraints: dict = {
         **MultiViewEmbedderMixin._parameter_constraints,
         "n_components": [Interval(Integral, 1, None, closed="left")],
-        "kernel": [StrOptions({"rbf", "poly", "linear"})],
-        "gamma": [Interval(Real, 0, None, closed="neither"), None],
+        "kernel": [StrOptions(set(_KCCA_KERNELS)), HasMethods(["get_params", "set_params"]),
+                   list, tuple],
+        "gamma": [Interval(Real, 0, None, closed="neither"), StrOptions({"scale", "auto"}),
+                  None],
         "degree": [Interval(Integral, 1, None, closed="left")],
         "coef0": [Real],
         "reg": [Interval(Real, 0, 1, closed="both"), "array-like"],
@@ -168,28 +224,19 @@ class KernelCCA(MultiViewEmbedderMixin, BaseEstimator):
         self.combine = combine
         self.random_state = random_state
 
-    def _kernel_params(self, width):
-        gamma = 1.0 / width if self.gamma is None else self.gamma
-        if self.kernel == "rbf":
-            return {"gamma": gamma}
-        if self.kernel == "poly":
-            return {"gamma": gamma, "degree": self.degree, "coef0": self.coef0}
-        return {}
-
-    def _make_map(self, width, n_samples, seed):
-        params = self._kernel_params(width)
+    def _make_map(self, spec, view, Xv, seed):
         if self.approximation == "exact":
-            return _KernelPCAMap(self.kernel, params)
+            return _KernelPCAMap(resolve_gamma(spec, Xv), view)
         if self.approximation == "nystroem":
-            return Nystroem(kernel=self.kernel, n_components=min(self.n_approx_components,
-                                                                 n_samples),
-                            random_state=seed, **params).set_output(transform="default")
-        if self.kernel != "rbf":
+            return _NystroemMap(resolve_gamma(spec, Xv), view,
+                                min(self.n_approx_components, Xv.shape[0]), seed)
+        if spec["kernel"] != "rbf":
             raise ValueError(
-                f"approximation='rff' needs kernel='rbf', got kernel={self.kernel!r}; "
-                "use approximation='nystroem' for other kernels."
+                f"approximation='rff' needs kernel='rbf', got kernel={spec['kernel']!r} for "
+                f"view {view!r}; use approximation='nystroem' for other kernels."
             )
-        return RBFSampler(gamma=params["gamma"], n_components=self.n_approx_components,
+        gamma = resolve_gamma(spec, Xv)["gamma"]
+        return RBFSampler(gamma=gamma, n_components=self.n_approx_components,
                           random_state=seed).set_output(transform="default")
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -212,12 +259,18 @@ class KernelCCA(MultiViewEmbedderMixin, BaseEstimator):
         X = self._validate_multiview(X, reset=True, ensure_min_samples=2)
         if self.n_views_ != 2:
             raise ValueError(f"KernelCCA takes exactly two views, got {self.n_views_}.")
+        specs = resolve_view_kernels(self.kernel, self.view_names_, gamma=self.gamma,
+                                     degree=self.degree, coef0=self.coef0,
+                                     owner="KernelCCA", allowed=_KCCA_KERNELS)
         rng = check_random_state(self.random_state)
-        self.feature_maps_, feats = [], []
-        for i, Xv in enumerate(self._view_blocks(X)):
-            fmap = self._make_map(self._view_width(i), X.shape[0], rng.randint(2**31))
-            feats.append(np.asarray(fmap.fit_transform(Xv.astype(np.float64)), dtype=np.float64))
+        self.feature_maps_, self.kernel_params_, feats = [], [], []
+        for view, spec, Xv in zip(self.view_names_, specs, self._view_blocks(X)):
+            Xv = np.asarray(Xv, dtype=np.float64)
+            fmap = self._make_map(spec, view, Xv, rng.randint(2**31))
+            feats.append(np.asarray(fmap.fit_transform(Xv), dtype=np.float64))
             self.feature_maps_.append(fmap)
+            self.kernel_params_.append(fmap.params_ if hasattr(fmap, "params_")
+                                       else {"kernel": "rbf", "gamma": fmap.gamma})
         widths = [F.shape[1] for F in feats]
         names = self.view_names_
         for name, w in zip(names, widths):

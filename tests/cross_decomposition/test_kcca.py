@@ -64,3 +64,81 @@ def test_poly_kernel_and_bad_input():
         KernelCCA(3, views=[2, 2], kernel="linear").fit(train)
     with pytest.raises(ValueError, match="exactly two views"):
         KernelCCA(views=[2, 1, 1]).fit(train)
+
+
+# --- per-view kernels (the specification shared with skmm.svm) ---------------
+def _histogram_views(n=120, seed=0):
+    rng = np.random.default_rng(seed)
+    t = rng.uniform(size=n)
+    H = np.c_[t, 1 - t, 0.2 * rng.uniform(size=n)] + 0.05 * rng.uniform(size=(n, 3))
+    return np.hstack([H / H.sum(axis=1, keepdims=True),
+                      np.c_[np.sin(3 * t), 0.1 * rng.normal(size=n)]])
+
+
+def test_per_view_kernels_match_sklearn_kernels():
+    from sklearn.metrics.pairwise import chi2_kernel, rbf_kernel
+
+    from skmm.svm import ViewKernel
+
+    X = _histogram_views()
+    kcca = KernelCCA(1, views={"hist": 3, "wave": 2},
+                     kernel=[("hist", ViewKernel("chi2", gamma=0.5)),
+                             ("wave", ViewKernel("rbf", gamma=2.0))]).fit(X)
+    assert kcca.kernel_params_ == [{"kernel": "chi2", "gamma": 0.5},
+                                   {"kernel": "rbf", "gamma": 2.0}]
+    n = len(X)
+    H = np.eye(n) - 1.0 / n
+    for i, (A, K) in enumerate([(X[:, :3], chi2_kernel(X[:, :3], gamma=0.5)),
+                                (X[:, 3:], rbf_kernel(X[:, 3:], gamma=2.0))]):
+        F = kcca.feature_maps_[i].transform(A)  # kernel PCA features: F F^T = H K H
+        assert_allclose(F @ F.T, H @ K @ H, atol=1e-8)
+    assert kcca.canonical_correlations_[0] > 0.9
+    # one ViewKernel for both views equals the old scalar parameters
+    a = KernelCCA(1, views=[3, 2], gamma=2.0).fit(X)
+    b = KernelCCA(1, views=[3, 2], kernel=ViewKernel("rbf", gamma=2.0)).fit(X)
+    assert_allclose(a.transform(X), b.transform(X), rtol=1e-12)
+
+
+def test_nystroem_equals_sklearn_nystroem():
+    from sklearn.kernel_approximation import Nystroem
+
+    X = _quadratic_views(300, 0)
+    kcca = KernelCCA(1, views=[2, 2], gamma=1.5, approximation="nystroem",
+                     n_approx_components=50, random_state=0).fit(X)
+    seed = np.random.RandomState(0).randint(2**31)  # the first view's seed
+    ref = Nystroem(gamma=1.5, n_components=50, random_state=seed).fit(X[:, :2])
+    assert_allclose(kcca.feature_maps_[0].transform(X[:, :2]), ref.transform(X[:, :2]),
+                    atol=1e-10)
+    # chi2 and intersection, which sklearn's Nystroem does not take by name
+    H = _histogram_views()
+    hk = KernelCCA(1, views=[3, 2], kernel=[("view0", "intersection"), ("view1", "rbf")],
+                   approximation="nystroem", n_approx_components=40, random_state=0).fit(H)
+    assert hk.transform(H).shape == (len(H), 2)
+
+
+def test_grid_search_reaches_a_views_gamma():
+    from sklearn.model_selection import GridSearchCV
+
+    from skmm.svm import ViewKernel
+
+    train = _quadratic_views(200, 0)
+    kcca = KernelCCA(1, views={"x": 2, "y": 2},
+                     kernel=[("x", ViewKernel("rbf")), ("y", ViewKernel("rbf"))])
+    grid = GridSearchCV(kcca, {"x__gamma": [0.01, 1.0]}, cv=3).fit(train)
+    assert grid.best_params_ == {"x__gamma": 1.0}
+
+
+def test_per_view_kernel_bad_input_names_the_view():
+    from skmm.svm import ViewKernel
+
+    H = _histogram_views()
+    with pytest.raises(ValueError, match="unknown kernel 'chi' for view 'wave'"):
+        KernelCCA(views={"hist": 3, "wave": 2},
+                  kernel=[("hist", "chi2"), ("wave", "chi")]).fit(H)
+    with pytest.raises(ValueError, match="view 'wave' has negative values"):
+        KernelCCA(views={"hist": 3, "wave": 2}, kernel="chi2").fit(H)
+    with pytest.raises(ValueError, match="does not support kernel 'precomputed'"):
+        KernelCCA(views=[3, 2], kernel=ViewKernel("precomputed")).fit(H)
+    with pytest.raises(ValueError, match="needs kernel='rbf', got kernel='chi2' for view 'h'"):
+        KernelCCA(views={"h": 3, "w": 2}, kernel=[("h", "chi2"), ("w", "rbf")],
+                  approximation="rff").fit(H)
