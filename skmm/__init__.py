@@ -14,8 +14,10 @@ __all__ = [
     "cross_decomposition",
     "datasets",
     "feature_extraction",
+    "fusion",
     "metrics",
     "multioutput",
+    "svm",
     "utils",
 ]
 

@@ -13,8 +13,10 @@ SUBPACKAGES = [
     "skmm.cross_decomposition",
     "skmm.datasets",
     "skmm.feature_extraction",
+    "skmm.fusion",
     "skmm.metrics",
     "skmm.multioutput",
+    "skmm.svm",
     "skmm.utils",
 ]
 
