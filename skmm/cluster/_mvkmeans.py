@@ -205,7 +205,8 @@ class MultiViewKMeans(MultiViewMixin, ClusterMixin, BaseEstimator):
         self : object
         """
         self._check_no_second_array(y)
-        X = self._validate_multiview(X, reset=True)
+        # Two rows at least: one row has no distance to scale the views by.
+        X = self._validate_multiview(X, reset=True, ensure_min_samples=2)
         X = np.asarray(X, dtype=np.float64)
         n = X.shape[0]
         if self.n_clusters > n:
