@@ -294,7 +294,10 @@ def affinity_to(new_blocks, blocks, *, affinity="nearest_neighbors", fusion="pro
                                  * squared_distances(xp, new_blocks[v], blocks[v]))
                    for v in used)
     k = min(int(n_neighbors), n)
-    groups = [(used, w[used], 1.0)] if fusion == "product" else [([v], [1.0], w[v]) for v in used]
+    if fusion == "product":
+        groups = [(used, w[used], 1.0)]
+    else:
+        groups = [([v], [1.0], w[v]) for v in used]
     K = np.zeros((m, n))
     for views, view_w, weight in groups:
         Z_new = _scaled_concat(new_blocks, views, scales, view_w)
