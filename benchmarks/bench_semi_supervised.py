@@ -152,8 +152,8 @@ def main():
 
             from skmm.cross_decomposition import MCCA
 
-            methods.append(("StandardScaler + MCCA(10) + LabelSpreading knn, alpha=0.2", X,
-                            lambda: make_pipeline(StandardScaler(), MCCA(10, views=views),
+            methods.append(("StandardScaler + MCCA(6) + LabelSpreading knn, alpha=0.2", X,
+                            lambda: make_pipeline(StandardScaler(), MCCA(6, views=views),
                                                   LabelSpreading(kernel="knn"))))
         for label, data, make in methods:
             accs, times = [], []
