@@ -1,0 +1,275 @@
+"""Multi-view k-means: every view weighted the same, jointly or by co-EM."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+
+from ..base import MultiViewMixin
+from ..utils._array_api import get_namespace
+from ..utils._graph import fusion_weights, standardize_columns, view_scales
+from ..utils._pairwise import squared_distances
+from ..utils._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
+from ._kmeans import kmeans, kmeans_plusplus
+
+__all__ = ["MultiViewKMeans"]
+
+
+def _centres(Z, labels, k):
+    """Cluster means of ``Z``; an empty cluster takes the row farthest from its centre.
+
+    scikit-learn's re-seeding rule: the rows are taken by decreasing distance
+    to their own centre, one per empty cluster.
+    """
+    counts = np.bincount(labels, minlength=k)
+    C = np.zeros((k, Z.shape[1]))
+    np.add.at(C, labels, Z)
+    C[counts > 0] /= counts[counts > 0, None]
+    empty = np.flatnonzero(counts == 0)
+    if empty.size:
+        far = np.argsort(-np.sum((Z - C[labels]) ** 2, axis=1), kind="stable")
+        C[empty] = Z[far[:empty.size]]
+    return C, int(empty.size)
+
+
+def _within_ss(blocks, labels, k):
+    """Sum over views of the squared distances of the rows to their cluster's mean."""
+    return sum(float(np.sum((Z - _centres(Z, labels, k)[0][labels]) ** 2)) for Z in blocks)
+
+
+def _co_em(blocks, k, rng, max_iter, verbose):
+    """Bickel & Scheffer's multi-view EM for k-means, cycling through the views.
+
+    Each step takes the partition found in the previous view, computes the
+    centres of the current view from it (M step) and re-assigns the rows by
+    the current view alone (E step). As in the paper, it stops when the
+    objective (here the within-cluster sum of squares over all views) stops
+    improving after a full cycle of views, and keeps the best partition.
+    Returns the partition, the number of cycles and whether it stopped
+    before ``max_iter``.
+    """
+    xp = get_namespace(blocks[0])
+    last = blocks[-1]
+    C, _ = kmeans_plusplus(last, k, random_state=rng)
+    labels = np.argmin(np.asarray(squared_distances(xp, last, C)), axis=1)
+    best, best_ss = labels, _within_ss(blocks, labels, k)
+    for cycle in range(1, max_iter + 1):
+        for v, Z in enumerate(blocks):
+            C, n_empty = _centres(Z, labels, k)
+            labels = np.argmin(np.asarray(squared_distances(xp, Z, C)), axis=1)
+            if verbose and n_empty:
+                print(f"Cycle {cycle}, view {v}: {n_empty} empty cluster(s) re-seeded.")
+        ss = _within_ss(blocks, labels, k)
+        if verbose:
+            print(f"Co-EM cycle {cycle}: within-cluster sum of squares {ss:.6g}.")
+        if not ss < best_ss:
+            return best, cycle, True
+        best, best_ss = labels, ss
+    return best, max_iter, False
+
+
+class MultiViewKMeans(MultiViewMixin, ClusterMixin, BaseEstimator):
+    """k-means over several views, each view weighing the same.
+
+    Every view is standardised column by column and scaled so that its mean
+    squared distance between rows is the same (times ``view_weights``): a
+    view of 6 columns counts as much as one of 240, where k-means on the
+    plain concatenation lets the widest views decide. Two algorithms:
+
+    - ``"joint"``: Lloyd's k-means (:func:`skmm.cluster.kmeans`) on the
+      scaled views side by side, i.e. on the sum of per-view distances.
+    - ``"co-em"``: Bickel & Scheffer's multi-view EM (ICDM 2004), which
+      alternates between views: the partition found in one view gives the
+      centres of the next, until a full cycle of views changes nothing;
+      the final partition assigns every row to the centre nearest in all
+      views together.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters.
+    views : None, sequence of int, dict or sequence of column selections, default=None
+        Which columns of ``X`` form each view (see
+        :func:`skmm.utils.resolve_views`); None splits the columns in two halves.
+    algorithm : {"joint", "co-em"}, default="joint"
+        See above.
+    view_weights : array-like of shape (n_views,) or None, default=None
+        Relative weight of each view's distance; None: equal.
+    standardize : bool, default=True
+        Scale every column to zero mean and unit variance first.
+    n_init : int, default=10
+        Runs from different k-means++ seeds; the lowest inertia is kept.
+    max_iter : int, default=300
+        Lloyd iterations (``"joint"``) or cycles over the views (``"co-em"``).
+    tol : float, default=1e-4
+        Lloyd's relative tolerance (``"joint"``; see :func:`skmm.cluster.kmeans`).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the k-means++ draws.
+    verbose : int, default=0
+        Print progress.
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters, n_features_in_)
+        Centres in the scaled space (standardised and view-weighted columns),
+        where :meth:`predict` measures distances.
+    labels_ : ndarray of shape (n_samples,)
+        Cluster of each training row.
+    inertia_ : float
+        Sum of squared distances of the rows to their centre (scaled space).
+    n_iter_ : int
+        Lloyd iterations or co-EM cycles of the kept run.
+    mean_, scale_ : ndarray of shape (n_features_in_,)
+        Column standardisation learned on the training rows.
+    view_factors_ : ndarray of shape (n_views_,)
+        Factor applied to each standardised view.
+    views_ : list of (str, slice or ndarray)
+    n_views_ : int
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Defined when ``X`` has string column names.
+
+    See Also
+    --------
+    MultiViewSpectralClustering : clusters of a fused affinity graph.
+
+    Notes
+    -----
+    On UCI mfeat (6 views, 2,000 digits) ``"joint"`` reaches NMI 0.919 and
+    ``"co-em"`` about 0.83; k-means on the standardised concatenation 0.815
+    (``benchmarks/bench_cluster.py``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmm.cluster import MultiViewKMeans
+    >>> rng = np.random.RandomState(0)
+    >>> y = np.repeat([0, 1], 10)
+    >>> X = np.hstack([y[:, None] * 4.0 + rng.normal(size=(20, 2)),
+    ...                y[:, None] * 4.0 + rng.normal(size=(20, 1))])
+    >>> km = MultiViewKMeans(n_clusters=2, views=[2, 1], random_state=0).fit(X)
+    >>> bool(np.all(km.labels_ == km.labels_[0] ^ y))  # the two groups, in some order
+    True
+    >>> km.predict(X[:3]).tolist() == km.labels_[:3].tolist()
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **MultiViewMixin._parameter_constraints,
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "algorithm": [StrOptions({"joint", "co-em"})],
+        "view_weights": ["array-like", None],
+        "standardize": ["boolean"],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, n_clusters=8, *, views=None, algorithm="joint", view_weights=None,
+                 standardize=True, n_init=10, max_iter=300, tol=1e-4, random_state=None,
+                 verbose=0):
+        self.n_clusters = n_clusters
+        self.views = views
+        self.algorithm = algorithm
+        self.view_weights = view_weights
+        self.standardize = standardize
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _scaled(self, X):
+        Z = (np.asarray(X, dtype=np.float64) - self.mean_) / self.scale_
+        blocks = [f * B for f, B in zip(self.view_factors_, self._view_blocks(Z))]
+        return blocks
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Cluster the rows of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            All views side by side.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+        """
+        self._check_no_second_array(y)
+        # Two rows at least: one row has no distance to scale the views by.
+        X = self._validate_multiview(X, reset=True, ensure_min_samples=2)
+        X = np.asarray(X, dtype=np.float64)
+        n = X.shape[0]
+        if self.n_clusters > n:
+            raise ValueError(f"n_clusters={self.n_clusters} is larger than the number of "
+                             f"samples ({n}).")
+        if self.standardize:
+            self.mean_, self.scale_ = standardize_columns(X)
+        else:
+            self.mean_, self.scale_ = np.zeros(X.shape[1]), np.ones(X.shape[1])
+        w = fusion_weights(self.view_weights, self.n_views_)
+        scales = view_scales(self._view_blocks((X - self.mean_) / self.scale_),
+                             self.view_names_)
+        self.view_factors_ = np.sqrt(w / scales)
+        blocks = self._scaled(X)
+        Z = np.hstack(blocks)
+        rng = check_random_state(self.random_state)
+        if self.algorithm == "joint":
+            C, labels, inertia, n_iter = kmeans(
+                Z, self.n_clusters, n_init=self.n_init, max_iter=self.max_iter, tol=self.tol,
+                random_state=rng, verbose=self.verbose)
+            C, labels = np.asarray(C), np.asarray(labels)
+        else:
+            best = None
+            for run in range(self.n_init):
+                part, n_iter, converged = _co_em(blocks, self.n_clusters, rng, self.max_iter,
+                                                 self.verbose)
+                # Consensus: the centre nearest in all views together.
+                C, _ = _centres(Z, part, self.n_clusters)
+                d2 = np.asarray(squared_distances(get_namespace(Z), Z, C))
+                labels = np.argmin(d2, axis=1)
+                inertia = float(np.sum(d2[np.arange(n), labels]))
+                if best is None or inertia < best[2]:
+                    best = (C, labels, inertia, n_iter, converged)
+            C, labels, inertia, n_iter, converged = best
+            if not converged:
+                warnings.warn(f"Co-EM did not converge in max_iter={self.max_iter} cycles "
+                              "over the views; increase max_iter.", ConvergenceWarning,
+                              stacklevel=2)
+        self.cluster_centers_ = C
+        self.labels_ = labels
+        self.inertia_ = float(inertia)
+        self.n_iter_ = int(n_iter)
+        return self
+
+    def predict(self, X):
+        """Nearest centre of each row, all views together.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            All views side by side.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = self._validate_multiview(X, reset=False)
+        Z = np.hstack(self._scaled(X))
+        d2 = squared_distances(get_namespace(Z), Z, self.cluster_centers_)
+        return np.asarray(np.argmin(d2, axis=1))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        return tags
