@@ -17,6 +17,7 @@ __all__ = [
     "fusion",
     "metrics",
     "multioutput",
+    "semi_supervised",
     "svm",
     "utils",
 ]

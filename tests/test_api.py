@@ -16,6 +16,7 @@ SUBPACKAGES = [
     "skmm.fusion",
     "skmm.metrics",
     "skmm.multioutput",
+    "skmm.semi_supervised",
     "skmm.svm",
     "skmm.utils",
 ]
