@@ -1,7 +1,11 @@
 """Where the data live, and the strict metadata reader shared by the loaders."""
 
 import csv
+import hashlib
+import io
 import os
+
+import numpy as np
 
 from ..utils import import_optional
 
@@ -127,6 +131,93 @@ def _read_table(path, columns, *, delimiter=",", header=True, encoding="utf-8"):
                     f"{path}, line {lineno}: bad value {row[i]!r} in column {c!r} ({exc})."
                 ) from None
     return out
+
+
+def _read_float_matrix(
+    path, column_names, *, opener=open, encoding="utf-8", check_header=None
+):
+    """Read a CSV of finite floats after one header line; return ``(header, X)``.
+
+    The one numeric parser of the loaders. ``column_names`` name the columns
+    in errors (the file's header may be bare indices). Every row must have
+    ``len(column_names)`` cells, each a finite number: an empty or
+    non-numeric cell, ``nan`` or ``inf`` (or a number that overflows to it)
+    raises a ValueError naming the file, the line, the column number and
+    the column name. ``check_header(header)``, if given, runs on the header
+    cells before the body is parsed. The header row is returned unparsed.
+    """
+    _require_file(path)
+    with opener(path, "rt", encoding=encoding, newline="") as f:
+        text = f.read()
+    lines = text.splitlines()
+    if not lines:
+        raise ValueError(f"{path}: empty file, expected a header row.")
+    header = next(csv.reader(lines[:1]))
+    if check_header is not None:
+        check_header(header)
+    width = len(column_names)
+
+    def where(lineno, j):
+        return f"{path}, line {lineno}, column {j + 1} ({column_names[j]!r})"
+
+    try:
+        X = np.loadtxt(io.StringIO(text), delimiter=",", skiprows=1, ndmin=2,
+                       dtype=np.float64, quotechar='"')  # fmt: skip
+    except ValueError:
+        X = None  # find and name the bad cell below
+    if X is None or X.shape[1] != width:
+        for lineno, row in enumerate(csv.reader(lines[1:]), start=2):
+            if len(row) != width:
+                raise ValueError(
+                    f"{path}, line {lineno}: expected {width} fields, got {len(row)}."
+                )
+            for j, cell in enumerate(row):
+                try:
+                    float(cell)
+                except ValueError:
+                    raise ValueError(
+                        f"{where(lineno, j)}: {cell!r} is not a number."
+                    ) from None
+        raise ValueError(f"{path}: could not be read as a {width}-column CSV.")
+    # NaN and inf parse as floats: reject them here, where the cell is known
+    # (a NaN would otherwise reach the estimators as a legal-looking value).
+    _check_finite(X, lambda i, j: where(i + 2, j))
+    return header, X
+
+
+def _check_finite(X, where):
+    """Raise on the first NaN/inf of 2-D ``X``; ``where(i, j)`` names the cell."""
+    bad = np.argwhere(~np.isfinite(X))
+    if bad.size:
+        i, j = (int(v) for v in bad[0])
+        raise ValueError(
+            f"{where(i, j)}: non-finite value {float(X[i, j])!r} ({len(bad)} "
+            "non-finite cell(s) in all); the loaders accept finite numbers only."
+        )
+
+
+def _repeats(keys):
+    """Boolean array: True where a key equals an earlier row's key."""
+    seen, out = set(), []
+    for key in keys:
+        out.append(key in seen)
+        seen.add(key)
+    return np.asarray(out, dtype=bool)
+
+
+def _duplicate_files(paths):
+    """True for each file that is a byte-for-byte copy of an earlier one."""
+
+    def digest(path):
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read()).digest()
+
+    return _repeats(digest(p) for p in paths)
+
+
+def _duplicate_rows(X):
+    """True for each row of 2-D ``X`` equal to an earlier row."""
+    return _repeats(row.tobytes() for row in np.ascontiguousarray(X))
 
 
 def _check_listed_files(root, rel_paths, listed_in):

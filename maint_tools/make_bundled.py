@@ -1,9 +1,12 @@
 """Rebuild the bundled subsets in ``skmm/datasets/data/`` from the full data.
 
-Maintainer tool, never imported by skmm. Run it from the repository root with
-the full data sets under ``SKMM_DATA_HOME``::
+Maintainer tool, kept outside the package (it is not installed). Run it from
+a checkout, with the full data sets under ``SKMM_DATA_HOME``::
 
-    SKMM_DATA_HOME=/path/to/data python -m skmm.datasets._make_bundled
+    SKMM_DATA_HOME=/path/to/data python maint_tools/make_bundled.py
+
+It writes into the checkout it lives in (``skmm/datasets/data/`` next to this
+folder), whatever the current directory, and reads skmm from that checkout.
 
 The selection rules are deterministic (file names only, no randomness) and
 are described in ``skmm/datasets/data/README.md``. Only redistributable
@@ -19,8 +22,15 @@ import os
 import shutil
 import sys
 
-from ._base import BUNDLE_DIR, get_data_home
-from ._loaders import MFEAT_VIEWS, SKIMAGE_BUNDLED
+# The checkout this script belongs to, so that it bundles into (and imports)
+# that tree rather than an installed skmm.
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO_ROOT)
+
+from skmm.datasets._base import get_data_home  # noqa: E402
+from skmm.datasets._loaders import MFEAT_VIEWS, SKIMAGE_BUNDLED  # noqa: E402
+
+BUNDLE_DIR = os.path.join(REPO_ROOT, "skmm", "datasets", "data")
 
 # Which items go in each bundle (also used by the tests).
 FSDD_INDICES = range(5)  # the official test split: recordings with index 0-4
