@@ -6,6 +6,7 @@ by CCA, each canonical direction scaled by its correlation to the power
 views, makes the signs lose as little as possible.
 """
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -103,7 +104,11 @@ class CCAITQ(_BaseHasher):
             raise ValueError(f"CCAITQ takes exactly two views, got {self.n_views_} "
                              f"({self.view_names_}).")
         r = min(self.n_bits, *self._view_widths())
-        self.cca_ = CCA(n_components=r, views=self.views_, reg=self.reg).fit(X)
+        with warnings.catch_warnings():
+            # Components beyond a view's rank have zero correlation, hence zero
+            # weight after the scaling below: harmless here, unlike in plain CCA.
+            warnings.filterwarnings("ignore", message=".*exceeds the rank", category=UserWarning)
+            self.cca_ = CCA(n_components=r, views=self.views_, reg=self.reg).fit(X)
         scale = np.asarray(self.cca_.canonical_correlations_) ** self.power
         pad = self.n_bits - r
         W = [np.hstack([np.asarray(w) * scale, np.zeros((w.shape[0], pad))])

@@ -27,8 +27,9 @@ def _label_matrix(y, n, name):
     """Labels -> row-normalised indicator matrix ``L~`` (n, n_labels)."""
     if y is None:
         raise ValueError(
-            f"{name} is supervised: fit needs labels y (class labels, or a 0/1 "
-            "label-indicator matrix for multi-label data)."
+            f"{name} requires y to be passed, but the target y is None: supervised "
+            "hashing needs labels (class labels, or a 0/1 label-indicator matrix for "
+            "multi-label data)."
         )
     if sp.issparse(y):
         y = y.toarray()

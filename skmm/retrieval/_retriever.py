@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils import get_tags
 
+from ..cross_decomposition import CCA
 from ..metrics import (
     mean_average_precision,
     ndcg_at_k,
@@ -77,7 +78,8 @@ def _view_name(est, view):
 
 
 def _is_records(X):
-    return hasattr(X, "columns") or isinstance(X, dict)
+    # scipy's dok_matrix is a dict subclass: not a record table.
+    return not sp.issparse(X) and (hasattr(X, "columns") or isinstance(X, dict))
 
 
 def _view_input(est, X, view):
@@ -207,6 +209,14 @@ sequence of sets, default=None
         weights = _component_weights(est) if weighting == "correlation" else None
         default_dir = (0, 1)
     names = _view_names(est)
+    n_in = getattr(est, "n_features_in_", None)
+    if not _is_records(X) and n_in is not None:
+        width = np.shape(X)[1] if np.ndim(X) == 2 or sp.issparse(X) else None
+        if width != n_in:
+            raise ValueError(
+                f"X has {width} features, but {type(estimator).__name__} is expecting "
+                f"{n_in} features as input (all views side by side, as in fit)."
+            )
     if direction is None:
         directions = [default_dir]
     elif isinstance(direction, str) and direction == "both":
@@ -310,8 +320,9 @@ class CrossModalRetriever(BaseEstimator):
 
     Parameters
     ----------
-    embedder : estimator
-        A multi-view embedder (:class:`~skmm.cross_decomposition.CCA`,
+    embedder : estimator or None, default=None
+        None: ``CCA()`` (one canonical pair; as scikit-learn's
+        meta-estimators default to a simple base estimator). A multi-view embedder (:class:`~skmm.cross_decomposition.CCA`,
         :class:`~skmm.retrieval.SemanticMatching`, ...), a hasher of
         :mod:`skmm.hashing` (binary codes, use ``metric="hamming"``), or a
         :class:`~skmm.compose.MultiModalTransformer` with an embedder.
@@ -361,7 +372,7 @@ class CrossModalRetriever(BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "embedder": [HasMethods(["fit", "transform_view"])],
+        "embedder": [HasMethods(["fit", "transform_view"]), None],
         "query_view": [str, Interval(Integral, 0, None, closed="left")],
         "item_view": [str, Interval(Integral, 0, None, closed="left")],
         "metric": [StrOptions(set(METRICS))],
@@ -370,7 +381,7 @@ class CrossModalRetriever(BaseEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
     }
 
-    def __init__(self, embedder, *, query_view=0, item_view=1, metric="cosine",
+    def __init__(self, embedder=None, *, query_view=0, item_view=1, metric="cosine",
                  weighting=None, n_neighbors=10, batch_size=None):
         self.embedder = embedder
         self.query_view = query_view
@@ -399,7 +410,7 @@ class CrossModalRetriever(BaseEstimator):
         -------
         self : object
         """
-        est = clone(self.embedder)  # a FrozenEstimator clones to itself
+        est = CCA() if self.embedder is None else clone(self.embedder)  # a FrozenEstimator clones to itself
         est.fit(X, y, **fit_params)
         self.embedder_ = _unwrap(est)
         names = _view_names(self.embedder_)
@@ -409,6 +420,10 @@ class CrossModalRetriever(BaseEstimator):
             warnings.warn(f"query_view and item_view are both {qv!r}: this is "
                           "within-modality search.", UserWarning, stacklevel=2)
         self.view_names_ = names
+        if hasattr(self.embedder_, "n_features_in_"):
+            self.n_features_in_ = self.embedder_.n_features_in_
+        if hasattr(self.embedder_, "feature_names_in_"):
+            self.feature_names_in_ = self.embedder_.feature_names_in_
         self.component_weights_ = (_component_weights(self.embedder_)
                                    if self.weighting == "correlation" else None)
         self._set_index(_view_input(self.embedder_, X, iv))
@@ -502,5 +517,6 @@ class CrossModalRetriever(BaseEstimator):
         tags = super().__sklearn_tags__()
         # The retriever reads what its embedder reads (record tables for a
         # MultiModalTransformer, sparse views for CCA).
-        tags.input_tags = copy.deepcopy(get_tags(_unwrap(self.embedder)).input_tags)
+        inner = CCA() if self.embedder is None else _unwrap(self.embedder)
+        tags.input_tags = copy.deepcopy(get_tags(inner).input_tags)
         return tags

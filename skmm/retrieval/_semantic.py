@@ -46,7 +46,7 @@ class SemanticMatching(MultiViewEmbedderMixin, BaseEstimator):
         centring makes their cosine measure agreement about which classes
         are above or below their usual probability (measured on Wikipedia,
         SCM image->text MAP 0.277 -> 0.306).
-    transform : {"proba", "log"}, default="proba"
+    output : {"proba", "log"}, default="proba"
         Posteriors, or their logarithm (log-posteriors spread the small
         probabilities apart).
     combine : {"concat", "mean"}, default="concat"
@@ -84,17 +84,17 @@ class SemanticMatching(MultiViewEmbedderMixin, BaseEstimator):
         "classifier": [HasMethods(["fit", "predict_proba"]), None],
         "embedder": [HasMethods(["fit", "transform_view"]), None],
         "center": ["boolean"],
-        "transform": [StrOptions({"proba", "log"})],
+        "output": [StrOptions({"proba", "log"})],
         "combine": [StrOptions({"concat", "mean"})],
     }
 
     def __init__(self, classifier=None, *, embedder=None, views=None, center=True,
-                 transform="proba", combine="concat"):
+                 output="proba", combine="concat"):
         self.classifier = classifier
         self.embedder = embedder
         self.views = views
         self.center = center
-        self.transform = transform
+        self.output = output
         self.combine = combine
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -114,8 +114,8 @@ class SemanticMatching(MultiViewEmbedderMixin, BaseEstimator):
         """
         if y is None:
             raise ValueError(
-                "SemanticMatching needs class labels y: its shared space has one "
-                "coordinate per class."
+                "SemanticMatching requires y to be passed, but the target y is None: its "
+                "shared space has one coordinate per class."
             )
         X = self._validate_multiview(X, reset=True, accept_sparse="csr")
         y = np.asarray(y)
@@ -125,8 +125,8 @@ class SemanticMatching(MultiViewEmbedderMixin, BaseEstimator):
         check_classification_targets(y)
         self.classes_ = np.unique(y)
         if len(self.classes_) < 2:
-            raise ValueError(f"SemanticMatching needs at least 2 classes in y, got "
-                             f"{len(self.classes_)} ({self.classes_.tolist()}).")
+            raise ValueError(f"SemanticMatching needs at least 2 classes in y, got one "
+                             f"class ({self.classes_.tolist()}).")
         if self.embedder is not None:
             self.embedder_ = clone(self.embedder)
             if "views" in self.embedder_.get_params(deep=False):
@@ -154,7 +154,7 @@ class SemanticMatching(MultiViewEmbedderMixin, BaseEstimator):
         P = clf.predict_proba(F)
         # Columns in the order of self.classes_, whatever the classifier's order.
         P = P[:, np.searchsorted(clf.classes_, self.classes_)]
-        if self.transform == "log":
+        if self.output == "log":
             P = np.log(np.clip(P, 1e-12, None))
         return P
 
