@@ -114,7 +114,7 @@ class SemanticCorrelationHashing(_BaseHasher):
         self.reg = reg
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y=None):
         """Learn the hash functions of both views from labelled pairs.
 
         Parameters

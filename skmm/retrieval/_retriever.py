@@ -96,6 +96,48 @@ def _view_input(est, X, view):
     return X[:, cols]
 
 
+def _n_rows(X):
+    if hasattr(X, "shape"):
+        return X.shape[0]
+    if isinstance(X, dict):
+        return len(next(iter(X.values()))) if X else 0
+    return len(X)
+
+
+def _modality_input(est, X, view):
+    """A MultiModalTransformer modality's raw input inside ``X`` (records or raw)."""
+    if not _is_records(X):
+        return X
+    cols = {name: c for name, _, c in est.modalities}[view]
+    if isinstance(cols, str):
+        return list(X[cols])
+    return np.column_stack([np.asarray(X[c]) for c in cols])
+
+
+_SINGULAR = {"queries": "query", "items": "item"}
+
+
+def _warn_empty_features(est, X, view, what):
+    """Warn when a modality's features of some rows are all zero (no known token)."""
+    fitted = getattr(est, "named_transformers_", None) or getattr(est, "transformers_", None)
+    if not isinstance(fitted, dict) or not hasattr(est, "modalities"):
+        return
+    trans = fitted.get(view)
+    if trans is None or isinstance(trans, str):
+        return
+    F = trans.transform(_modality_input(est, X, view))
+    nnz = np.diff(F.tocsr().indptr) if sp.issparse(F) else np.count_nonzero(F, axis=1)
+    empty = np.flatnonzero(np.asarray(nnz) == 0)
+    if empty.size:
+        warnings.warn(
+            f"{empty.size} of {len(nnz)} {what} (first: {_SINGULAR[what]} {int(empty[0])}) have "
+            f"all-zero features in modality {view!r} (for text: no token of the fitted "
+            "vocabulary); they are embedded at the modality's mean and their ranking "
+            "carries no information.",
+            UserWarning, stacklevel=4,
+        )
+
+
 def _embed(est, X, view):
     Z = est.transform_view(X, view)
     if hasattr(Z, "to_numpy"):  # set_output="pandas"/"polars"
@@ -429,8 +471,12 @@ class CrossModalRetriever(BaseEstimator):
         self._set_index(_view_input(self.embedder_, X, iv))
         return self
 
-    def _embed(self, X, view):
-        Z = _embed(self.embedder_, X, _view_name(self.embedder_, view))
+    def _embed(self, X, view, what):
+        view = _view_name(self.embedder_, view)
+        if _n_rows(X) == 0:
+            raise ValueError(f"The {what} are empty: got 0 rows of view {view!r}.")
+        _warn_empty_features(self.embedder_, X, view, what)
+        Z = _embed(self.embedder_, X, view)
         if self.metric == "hamming":
             if Z.dtype != np.uint8:
                 raise TypeError(
@@ -444,7 +490,7 @@ class CrossModalRetriever(BaseEstimator):
         return Z
 
     def _set_index(self, X_items):
-        self.index_ = self._embed(X_items, self.item_view)
+        self.index_ = self._embed(X_items, self.item_view, "items")
         self.n_items_ = self.index_.shape[0]
 
     def index(self, X_items):
@@ -460,10 +506,10 @@ class CrossModalRetriever(BaseEstimator):
         self : object
         """
         check_is_fitted(self)
+        if _n_rows(X_items) == 0:
+            raise ValueError("The gallery is empty: index got 0 items of view "
+                             f"{_view_name(self.embedder_, self.item_view)!r}.")
         self._set_index(X_items)
-        if self.n_items_ == 0:
-            warnings.warn("The indexed gallery is empty; query will raise until items "
-                          "are indexed.", UserWarning, stacklevel=2)
         return self
 
     def query(self, X_queries, k=None):
@@ -486,10 +532,7 @@ class CrossModalRetriever(BaseEstimator):
             ``"euclidean"`` and ``"hamming"``).
         """
         check_is_fitted(self)
-        if self.n_items_ == 0:
-            raise ValueError("The gallery is empty: index at least one item before "
-                             "querying.")
-        Q = self._embed(X_queries, self.query_view)
+        Q = self._embed(X_queries, self.query_view, "queries")
         return top_k(Q, self.index_, self.n_neighbors if k is None else k,
                      metric=self.metric, batch_size=self.batch_size)
 

@@ -98,7 +98,7 @@ class SemanticMatching(MultiViewEmbedderMixin, BaseEstimator):
         self.combine = combine
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y):
+    def fit(self, X, y=None):
         """Fit the embedder (if any) and one classifier per view.
 
         Parameters
