@@ -159,7 +159,7 @@ class CMFH(_BaseHasher):
                               + (V ** 2).sum()))
             if self.verbose:
                 print(f"[CMFH] iteration {it}: objective {obj:.6g}")
-            if prev - obj <= self.tol * abs(prev):
+            if np.isfinite(prev) and prev - obj <= self.tol * abs(prev):
                 break
             prev = obj
         else:
