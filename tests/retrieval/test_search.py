@@ -28,15 +28,19 @@ def test_top_k_equals_brute_force_float(metric, batch_size, block_size):
 
 
 @pytest.mark.parametrize("n_bits", [8, 16, 24, 64, 128])
-@pytest.mark.parametrize("block_size", [None, 4, 17])
-def test_top_k_hamming_equals_brute_force_with_ties(n_bits, block_size):
+@pytest.mark.parametrize("block_size,engine", [(None, "numpy"), (4, "numpy"), (17, "numpy"),
+                                               (None, "numba")])
+def test_top_k_hamming_equals_brute_force_with_ties(n_bits, block_size, engine):
+    if engine == "numba":
+        pytest.importorskip("numba")
     rng = np.random.default_rng(n_bits)
     B = rng.integers(0, 2, (60, n_bits))
     B[30:] = B[:30]  # exact duplicates: every tie rule is exercised
     codes = np.packbits(B, axis=1)
     Q = codes[:9]
     ref = -(B[:9, None, :] != B[None, :, :]).sum(axis=2)
-    idx, s = top_k(Q, codes, 12, metric="hamming", block_size=block_size, batch_size=4)
+    idx, s = top_k(Q, codes, 12, metric="hamming", block_size=block_size, batch_size=4,
+                   engine=engine)
     ref_idx, ref_s = _brute(ref, 12)
     np.testing.assert_array_equal(idx, ref_idx)
     np.testing.assert_array_equal(s, ref_s)
@@ -105,3 +109,13 @@ def test_top_k_bounded_blocks_on_a_large_gallery():
     idx, s = top_k(Q, I, 5, metric="inner")
     ref = Q @ I.T
     np.testing.assert_array_equal(idx, np.argsort(-ref, axis=1, kind="stable")[:, :5])
+
+
+def test_compiled_hamming_k_beyond_gallery_and_bad_engine():
+    pytest.importorskip("numba")
+    codes = np.packbits(np.eye(8, dtype=np.uint8)[:3], axis=1)
+    idx, s = top_k(codes[:1], codes, 10, metric="hamming", engine="numba")
+    np.testing.assert_array_equal(idx, [[0, 1, 2]])
+    np.testing.assert_array_equal(s, [[0, -2, -2]])
+    with pytest.raises(ValueError, match="engine must be"):
+        top_k(codes, codes, 1, metric="hamming", engine="cuda")
