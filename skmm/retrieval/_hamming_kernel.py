@@ -6,7 +6,8 @@ of 64-bit words) and its histogram, which gives the k-th distance ``t``; a
 second pass over the stored distances places the items of distance below
 ``t``, then the first of distance ``t``, in index order (a counting sort).
 (Blocks of 16 queries per scan of the codes, recomputing distances instead
-of storing them, measured 2.7x slower here.) The result follows :func:`skmm.retrieval.top_k`'s tie rule exactly.
+of storing them, measured 2.7x slower here.) The result follows
+:func:`skmm.retrieval.top_k`'s tie rule exactly.
 Queries run in parallel threads. Numba is optional: without it
 :func:`skmm.retrieval.top_k` uses its NumPy path.
 """

@@ -17,6 +17,7 @@ from numbers import Integral
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, clone
+from sklearn.frozen import FrozenEstimator
 from sklearn.utils import get_tags
 
 from ..cross_decomposition import CCA
@@ -44,10 +45,7 @@ _SCORES = {
 # ----------------------------------------------------------------- helpers
 def _unwrap(est):
     """The fitted estimator whose ``transform_view`` embeds one view."""
-    inner = getattr(est, "estimator", None)  # FrozenEstimator
-    if type(est).__name__ == "FrozenEstimator" and inner is not None:
-        return inner
-    return est
+    return est.estimator if isinstance(est, FrozenEstimator) else est
 
 
 def _view_names(est):
@@ -364,7 +362,8 @@ class CrossModalRetriever(BaseEstimator):
     ----------
     embedder : estimator or None, default=None
         None: ``CCA()`` (one canonical pair; as scikit-learn's
-        meta-estimators default to a simple base estimator). A multi-view embedder (:class:`~skmm.cross_decomposition.CCA`,
+        meta-estimators default to a simple base estimator). A multi-view
+        embedder (:class:`~skmm.cross_decomposition.CCA`,
         :class:`~skmm.retrieval.SemanticMatching`, ...), a hasher of
         :mod:`skmm.hashing` (binary codes, use ``metric="hamming"``), or a
         :class:`~skmm.compose.MultiModalTransformer` with an embedder.
@@ -452,7 +451,8 @@ class CrossModalRetriever(BaseEstimator):
         -------
         self : object
         """
-        est = CCA() if self.embedder is None else clone(self.embedder)  # a FrozenEstimator clones to itself
+        # A FrozenEstimator clones to itself: a fitted embedder is kept as it is.
+        est = CCA() if self.embedder is None else clone(self.embedder)
         est.fit(X, y, **fit_params)
         self.embedder_ = _unwrap(est)
         names = _view_names(self.embedder_)
