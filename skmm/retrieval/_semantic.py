@@ -45,7 +45,7 @@ class SemanticMatching(MultiViewEmbedderMixin, BaseEstimator):
         rows of that view. Posteriors all lie in one corner of the simplex;
         centring makes their cosine measure agreement about which classes
         are above or below their usual probability (measured on Wikipedia,
-        SCM image->text MAP 0.277 -> 0.306).
+        SCM image->text MAP 0.276 -> 0.304, see benchmarks/results/retrieval.md).
     output : {"proba", "log"}, default="proba"
         Posteriors, or their logarithm (log-posteriors spread the small
         probabilities apart).
