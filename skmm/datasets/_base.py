@@ -102,9 +102,8 @@ def _read_table(path, columns, *, delimiter=",", header=True, encoding="utf-8"):
     order. Every malformed row raises, naming the file and line: nothing is
     skipped. Returns a dict of column lists.
     """
-    _require_file(path)
-    with open(path, newline="", encoding=encoding) as f:
-        rows = list(csv.reader(f, delimiter=delimiter))
+    rows = list(csv.reader(io.StringIO(_read_text(path, encoding=encoding)),
+                           delimiter=delimiter))  # fmt: skip
     if header:
         if not rows:
             raise ValueError(f"{path}: empty file, expected a header row.")
@@ -133,28 +132,44 @@ def _read_table(path, columns, *, delimiter=",", header=True, encoding="utf-8"):
     return out
 
 
+def _read_text(path, *, opener=open, encoding="utf-8"):
+    """The decoded text of ``path``; a bad byte raises naming the file and line."""
+    _require_file(path)
+    with opener(path, "rb") as f:
+        raw = f.read()
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ValueError(
+            f"{path}, line {line}: byte {raw[exc.start : exc.start + 1]!r} (offset "
+            f"{exc.start}) is not valid {encoding}; the file must be "
+            f"{encoding}-encoded."
+        ) from None
+
+
 def _read_float_matrix(
     path, column_names, *, opener=open, encoding="utf-8", check_header=None
 ):
     """Read a CSV of finite floats after one header line; return ``(header, X)``.
 
     The one numeric parser of the loaders. ``column_names`` name the columns
-    in errors (the file's header may be bare indices). Every row must have
+    in errors (the file's header may be bare indices); None uses the header. Every row must have
     ``len(column_names)`` cells, each a finite number: an empty or
     non-numeric cell, ``nan`` or ``inf`` (or a number that overflows to it)
     raises a ValueError naming the file, the line, the column number and
     the column name. ``check_header(header)``, if given, runs on the header
     cells before the body is parsed. The header row is returned unparsed.
     """
-    _require_file(path)
-    with opener(path, "rt", encoding=encoding, newline="") as f:
-        text = f.read()
+    text = _read_text(path, opener=opener, encoding=encoding)
     lines = text.splitlines()
     if not lines:
         raise ValueError(f"{path}: empty file, expected a header row.")
     header = next(csv.reader(lines[:1]))
     if check_header is not None:
         check_header(header)
+    if column_names is None:
+        column_names = header
     width = len(column_names)
 
     def where(lineno, j):

@@ -14,7 +14,6 @@ nothing is skipped silently.
 """
 
 import bz2
-import csv
 import hashlib
 import os
 
@@ -34,6 +33,7 @@ from ._base import (
     _pandas,
     _read_float_matrix,
     _read_table,
+    _read_text,
     _require_file,
 )
 from ._base import (
@@ -439,9 +439,8 @@ def load_wikipedia_features(data_home=None):
     from scipy.io import loadmat
 
     root, is_subset = _dataset_root("wikipedia_xmodal", data_home, None, bundled=False)
-    cat_path = _require_file(os.path.join(root, "categories.list"))
-    with open(cat_path, encoding="utf-8") as f:
-        names = [line.strip() for line in f if line.strip()]
+    cat_path = os.path.join(root, "categories.list")
+    names = [line.strip() for line in _read_text(cat_path).splitlines() if line.strip()]
     if len(names) != 10:
         raise ValueError(f"{cat_path}: expected 10 category names, got {len(names)}.")
     mat_path = _require_file(os.path.join(root, "raw_features.mat"))
@@ -600,17 +599,6 @@ def load_mfeat(data_home=None, *, views=None, subset=None):
     )
 
 
-def _read_quoted_matrix(path):
-    """A CSV with a header of names and float rows (nutrimouse gene/lipid)."""
-    _require_file(path)
-    with open(path, newline="", encoding="utf-8") as f:
-        names = next(csv.reader(f), None)
-    if names is None:
-        raise ValueError(f"{path}: empty file.")
-    _, X = _read_float_matrix(path, names)
-    return names, X
-
-
 def load_nutrimouse(data_home=None):
     """Load Nutrimouse: 40 mice, gene (120) and lipid (21) views.
 
@@ -634,8 +622,9 @@ def load_nutrimouse(data_home=None):
           ``target``. ``DESCR``, ``subset`` (always False), ``data_dir``.
     """
     root, is_subset = _dataset_root("nutrimouse", data_home, None, bundled=False)
-    gene_names, gene = _read_quoted_matrix(os.path.join(root, "gene.csv"))
-    lipid_names, lipid = _read_quoted_matrix(os.path.join(root, "lipid.csv"))
+    # a header of (quoted) names, then float rows
+    gene_names, gene = _read_float_matrix(os.path.join(root, "gene.csv"), None)
+    lipid_names, lipid = _read_float_matrix(os.path.join(root, "lipid.csv"), None)
     diets, genotypes = ("coc", "fish", "lin", "ref", "sun"), ("ppar", "wt")
     g = _read_table(
         os.path.join(root, "genotype.csv"), {"genotype": _choice(genotypes)}

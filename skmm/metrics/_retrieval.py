@@ -88,11 +88,10 @@ def _check_kinds(kq, dq, ki, di):
 
 
 def _is_sets(y):
-    return (
-        not hasattr(y, "shape")
-        and len(y) > 0
-        and all(isinstance(v, (set, frozenset)) for v in y)
-    )
+    # A list, tuple, Series or object array whose elements are all sets.
+    if sp.issparse(y) or (hasattr(y, "dtype") and y.dtype != object):
+        return False
+    return len(y) > 0 and all(isinstance(v, (set, frozenset)) for v in y)
 
 
 def _relevance(y_query, y_items):
@@ -108,10 +107,6 @@ def _relevance(y_query, y_items):
                 "y_query and y_items must give labels in the same form: one is a "
                 "sequence of sets, the other is not."
             )
-        # Label sets -> sparse indicators over the union of the labels.
-        labels = sorted(
-            set().union(*y_query, *y_items), key=lambda v: (type(v).__name__, v)
-        )
         kinds = {
             _label_kind(_object_array(s), f"{name}[{i}]")
             for name, y in (("y_query", y_query), ("y_items", y_items))
@@ -123,13 +118,14 @@ def _relevance(y_query, y_items):
                 f"y_query and y_items label sets mix label types {sorted(kinds)}: "
                 "no query label can equal an item label."
             )
-        col = {v: j for j, v in enumerate(labels)}
+        # Label sets -> sparse indicators over the union of the labels.
+        col = {v: j for j, v in enumerate(set().union(*y_query, *y_items))}
 
         def to_csr(y):
             indptr = np.cumsum([0] + [len(s) for s in y])
             indices = np.asarray([col[v] for s in y for v in s], dtype=np.int64)
             data = np.ones(len(indices), dtype=np.float64)
-            return sp.csr_array((data, indices, indptr), shape=(len(y), len(labels)))
+            return sp.csr_array((data, indices, indptr), shape=(len(y), len(col)))
 
         Yq, Yi = to_csr(y_query), to_csr(y_items)
     else:
@@ -262,9 +258,40 @@ def _ranked(S, R, ties):
     return block / (end - start + 1), end
 
 
+def _ranked_top(S, R, k, ties):
+    """``_top(*_ranked(S, R, ties), k)`` without sorting all the items.
+
+    The k-th best score splits the items into those strictly above it (all
+    in the top ``k``) and the tied block holding rank ``k``. Only ``k`` items
+    are sorted: those above and the block's first items in item order; the
+    ranks the block fills get the mean relevance of the whole block.
+    """
+    n = S.shape[1]
+    if k is None or k >= n:
+        return _top(*_ranked(S, R, ties), k)
+    if S.dtype.kind != "f":
+        S = S.astype(np.float64)
+    m = S.shape[0]
+    kth = -np.partition(-S, k - 1, axis=1)[:, k - 1 : k]
+    above, block = S > kth, S == kth
+    n_above = above.sum(axis=1)
+    chosen = above | (block & (np.cumsum(block, axis=1) <= (k - n_above)[:, None]))
+    cols = np.nonzero(chosen)[1].reshape(m, k)  # k per row, in item order
+    r, end = _ranked(
+        np.take_along_axis(S, cols, axis=1), np.take_along_axis(R, cols, axis=1), ties
+    )
+    if ties == "average":
+        block_mean = (R & block).sum(axis=1) / block.sum(axis=1)
+        in_block = np.arange(k)[None, :] >= n_above[:, None]
+        r = np.where(in_block, block_mean[:, None], r)
+    return r, np.minimum(end, k - 1)
+
+
 def _per_query(y_query, y_items, scores, k, ties, stat, **kw):
     """Apply ``stat(r, end, n_rel, k, **kw)`` chunk by chunk.
 
+    ``stat`` gets the ranked chunk (see :func:`_ranked`), or, if it has an
+    attribute ``unranked``, the raw ``(scores, relevance, n_rel, k, ties)``.
     Returns the per-query values and the indices of the queries that have no
     relevant item.
     """
@@ -275,8 +302,11 @@ def _per_query(y_query, y_items, scores, k, ties, stat, **kw):
         R = rel(rows)
         n_rel = R.sum(axis=1)
         empty.append(rows.start + np.flatnonzero(n_rel == 0))
-        r, end = _ranked(scores[rows], R, ties)
-        out.append(stat(r, end, n_rel, k, **kw))
+        if getattr(stat, "unranked", False):
+            out.append(stat(scores[rows], R, n_rel, k, ties, **kw))
+        else:
+            r, end = _ranked_top(scores[rows], R, k, ties)
+            out.append(stat(r, end, n_rel, k, **kw))
     empty = np.concatenate(empty) if empty else np.zeros(0, dtype=int)
     return (np.concatenate(out) if out else np.zeros((0,))), empty
 
@@ -310,12 +340,39 @@ def _ap_stat(r, end, n_rel, k):
     return np.where(total > 0, ap, 0.0)
 
 
-def _hits_stat(r, end, n_rel, k, *, denom):
-    found = _top(r, end, k)[0].sum(axis=1)
+def _hits_at_k(S, R, n_rel, k, ties):
+    """Relevant items in each top ``k`` (expected count over tie orders).
+
+    Needs no sort: the k-th best score splits the items into those strictly
+    above it and the tied block holding rank ``k``, of which ``k - n_above``
+    ranks are in the top ``k`` (O(n_items) per query instead of a sort).
+    """
+    n = S.shape[1]
+    if k is None or k >= n:
+        return n_rel.astype(np.float64)
+    if S.dtype.kind != "f":
+        S = S.astype(np.float64)
+    kth = -np.partition(-S, k - 1, axis=1)[:, k - 1 : k]
+    above, block = S > kth, S == kth
+    n_above = above.sum(axis=1)
+    taken = k - n_above  # ranks of the top k that the boundary block fills
+    hits = (R & above).sum(axis=1).astype(np.float64)
+    if ties == "average":
+        return hits + taken * (R & block).sum(axis=1) / block.sum(axis=1)
+    # "order": the block's first ``taken`` items, in item order, are in.
+    first = block & (np.cumsum(block, axis=1) <= taken[:, None])
+    return hits + (R & first).sum(axis=1)
+
+
+def _hits_stat(S, R, n_rel, k, ties, *, denom):
+    found = _hits_at_k(S, R, n_rel, k, ties)
     if denom == "k":
-        return found / (r.shape[1] if k is None else k)
+        return found / (S.shape[1] if k is None else k)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(n_rel > 0, found / n_rel, 0.0)
+
+
+_hits_stat.unranked = True
 
 
 def _ndcg_stat(r, end, n_rel, k):
@@ -385,7 +442,11 @@ def average_precision_per_query(y_query, y_items, scores, *, k=None, ties="avera
 {params}
     k : int or None, default=None
         Only the top ``k`` ranks count (AP@k, normalised by the relevant items
-        found in the top ``k``); ``None`` uses the full ranking.
+        found in the top ``k``); ``None`` uses the full ranking. With
+        ``ties="average"`` the ranks of a tied block cut by rank ``k`` count
+        with the block's mean relevance, so on heavily tied scores AP@k is
+        not the mean of AP@k over tie orders (use ``ties="order"`` for that
+        per-order value).
 {ties}
 
     Returns

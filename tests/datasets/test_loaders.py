@@ -390,6 +390,22 @@ def test_mfeat_names_bad_cells(mfeat_mor_copy, cell, what):
         load_mfeat(mfeat_mor_copy, views=["mor"])
 
 
+def test_non_utf8_metadata_names_file_and_line(fsdd_copy, mfeat_mor_copy):
+    meta = fsdd_copy / "fsdd" / "metadata.csv"
+    raw = meta.read_bytes().split(b"\n")
+    raw[6] = raw[6].replace(b"jackson", b"j\xe4ckson")  # a Latin-1 byte
+    meta.write_bytes(b"\n".join(raw))
+    with pytest.raises(
+        ValueError,
+        match=r"metadata\.csv, line 7: byte b'\\xe4' \(offset \d+\) is not valid utf-8",
+    ):
+        load_fsdd(fsdd_copy)
+    path = mfeat_mor_copy / "uci_mfeat" / "mfeat-mor.csv"
+    _set_cell(path, 3, 2, "1\u00b72")  # middle dot: not ASCII
+    with pytest.raises(ValueError, match=r"mfeat-mor\.csv, line 3: .* not valid ascii"):
+        load_mfeat(mfeat_mor_copy, views=["mor"])
+
+
 def test_bbc_news_on_a_tiny_copy(tmp_path):
     # a 4-file corpus: one exact duplicate and one Latin-1 file
     root = tmp_path / "bbc_news"

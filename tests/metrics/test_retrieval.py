@@ -150,6 +150,21 @@ def test_precision_recall_ndcg_at_k_are_expectations_over_tie_orders(seed):
         assert ndcg_at_k([1], yi, [s], k=k) == pytest.approx(g / ideal, rel=1e-12)
 
 
+@pytest.mark.parametrize("seed, kind", CASES[::5])
+def test_precision_recall_at_k_order_equals_stable_sort(seed, kind):
+    yq, yi, scores = _tied_case(seed, kind)
+    rel = yq[:, None] == yi[None, :]
+    ranked = np.take_along_axis(rel, np.argsort(-scores, axis=1, kind="stable"), 1)
+    for k in (1, 2, 5, 50):
+        hits = ranked[:, :k].sum(axis=1)
+        assert precision_at_k(yq, yi, scores, k=k, ties="order") == pytest.approx(
+            np.mean(hits / k), rel=1e-12
+        )
+        assert recall_at_k(yq, yi, scores, k=k, ties="order") == pytest.approx(
+            np.mean(hits / rel.sum(axis=1)), rel=1e-12
+        )
+
+
 def test_precision_and_recall_at_k_values():
     scores = np.array([[0.9, 0.8, 0.1, 0.0]])
     assert precision_at_k([1], [1, 0, 1, 1], scores, k=2) == 0.5
@@ -244,6 +259,10 @@ def test_multilabel_indicators_sets_and_sparse_agree():
     sets_q = [{"a", "c"}]
     sets_i = [{"c"}, {"b"}, {"a"}, {"b", "c"}]
     assert mean_average_precision(sets_q, sets_i, scores) == pytest.approx(expected)
+    pd = pytest.importorskip("pandas")
+    assert mean_average_precision(
+        pd.Series(sets_q), pd.Series(sets_i), scores
+    ) == pytest.approx(expected)
     for f in (precision_at_k, recall_at_k, ndcg_at_k):
         assert f(sets_q, sets_i, scores, k=3) == pytest.approx(f(Yq, Yi, scores, k=3))
 
@@ -355,3 +374,21 @@ def test_chunked_equals_unchunked():
     for a, b in zip(full, small):
         flat = [np.concatenate(x) if isinstance(x, tuple) else np.ravel(x) for x in (a, b)]
         np.testing.assert_array_equal(*flat)
+
+
+def test_top_k_path_equals_full_ranking():
+    # k < n_items ranks only the top k (partition + small sort); it must give
+    # exactly the truncated full ranking, block means and block ends included.
+    from skmm.metrics._retrieval import _ranked, _ranked_top, _top
+
+    rng = np.random.default_rng(5)
+    for t in range(60):
+        m, n = rng.integers(1, 6), rng.integers(2, 30)
+        S = rng.integers(0, 4, (m, n)) if t % 2 else np.round(rng.normal(size=(m, n)), 1)
+        R = rng.random((m, n)) < 0.4
+        for ties in ("average", "order"):
+            for k in range(1, n):
+                r0, e0 = _top(*_ranked(S, R, ties), k)
+                r1, e1 = _ranked_top(S, R, k, ties)
+                np.testing.assert_allclose(r1, r0, rtol=0, atol=1e-12)
+                np.testing.assert_array_equal(e1, e0)
