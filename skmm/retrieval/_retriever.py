@@ -102,40 +102,6 @@ def _n_rows(X):
     return len(X)
 
 
-def _modality_input(est, X, view):
-    """A MultiModalTransformer modality's raw input inside ``X`` (records or raw)."""
-    if not _is_records(X):
-        return X
-    cols = {name: c for name, _, c in est.modalities}[view]
-    if isinstance(cols, str):
-        return list(X[cols])
-    return np.column_stack([np.asarray(X[c]) for c in cols])
-
-
-_SINGULAR = {"queries": "query", "items": "item"}
-
-
-def _warn_empty_features(est, X, view, what):
-    """Warn when a modality's features of some rows are all zero (no known token)."""
-    fitted = getattr(est, "named_transformers_", None) or getattr(est, "transformers_", None)
-    if not isinstance(fitted, dict) or not hasattr(est, "modalities"):
-        return
-    trans = fitted.get(view)
-    if trans is None or isinstance(trans, str):
-        return
-    F = trans.transform(_modality_input(est, X, view))
-    nnz = np.diff(F.tocsr().indptr) if sp.issparse(F) else np.count_nonzero(F, axis=1)
-    empty = np.flatnonzero(np.asarray(nnz) == 0)
-    if empty.size:
-        warnings.warn(
-            f"{empty.size} of {len(nnz)} {what} (first: {_SINGULAR[what]} {int(empty[0])}) have "
-            f"all-zero features in modality {view!r} (for text: no token of the fitted "
-            "vocabulary); they are embedded at the modality's mean and their ranking "
-            "carries no information.",
-            UserWarning, stacklevel=4,
-        )
-
-
 def _embed(est, X, view):
     Z = est.transform_view(X, view)
     if hasattr(Z, "to_numpy"):  # set_output="pandas"/"polars"
@@ -475,7 +441,8 @@ class CrossModalRetriever(BaseEstimator):
         view = _view_name(self.embedder_, view)
         if _n_rows(X) == 0:
             raise ValueError(f"The {what} are empty: got 0 rows of view {view!r}.")
-        _warn_empty_features(self.embedder_, X, view, what)
+        # A query with no known token: skmm.compose.ZeroRowWarning, from the
+        # MultiModalTransformer that embeds it (one mechanism for every caller).
         Z = _embed(self.embedder_, X, view)
         if self.metric == "hamming":
             if Z.dtype != np.uint8:

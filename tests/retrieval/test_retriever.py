@@ -11,7 +11,7 @@ from sklearn.metrics.pairwise import cosine_similarity
 from sklearn.model_selection import GridSearchCV
 from sklearn.preprocessing import StandardScaler
 
-from skmm.compose import MultiModalTransformer
+from skmm.compose import MultiModalTransformer, ZeroRowWarning
 from skmm.cross_decomposition import CCA
 from skmm.metrics import mean_average_precision, ndcg_at_k, precision_at_k, recall_at_k
 from skmm.retrieval import (
@@ -220,7 +220,8 @@ def test_queries_with_no_known_token_warn():
                                 ("shape", StandardScaler(), ["hue", "size"])],
                                embedder=CCA(n_components=1))
     ret = CrossModalRetriever(mm, query_view="words", item_view="shape").fit(records, y)
-    with pytest.warns(UserWarning, match=r"1 of 2 queries \(first: query 1\) have all-zero"):
+    with pytest.warns(ZeroRowWarning, match=r"Modality 'words': 1 of 2 rows have an all-zero "
+                                            r"block \(row 1\)"):
         idx, s = ret.query(["red apple", "zebra xylophone"], k=2)
     assert idx.shape == (2, 2)
 
