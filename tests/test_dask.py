@@ -138,6 +138,44 @@ def test_bad_dask_input_is_reported(client):
         CCA(views=[4, 5], device="gpu").fit(da.from_array(X, chunks=10))
 
 
+def _blobs(seed=0):
+    rng = np.random.default_rng(seed)
+    return np.vstack([rng.normal(size=(150, 3)) + c for c in ([0, 0, 0], [5, 5, 0], [0, 6, 6])])
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("init", ["random", "rows", "far"])
+def test_kmeans_dask_equals_kmeans(client, init, weighted):
+    from skmm.cluster import kmeans, kmeans_dask
+
+    X = _blobs()
+    w = np.random.default_rng(1).uniform(0.5, 2.0, size=X.shape[0]) if weighted else None
+    # "rows": three starts in one blob; "far": one centre far from all rows,
+    # so its cluster is empty and re-seeded with the farthest row.
+    start = {"random": "random", "rows": X[:3],
+             "far": np.vstack([X[:2], [[100.0, 100.0, 100.0]]])}[init]
+    ref = kmeans(X, 3, init=start, sample_weight=w, random_state=1)
+    got = kmeans_dask(da.from_array(X, chunks=(100, 3)), 3, init=start, sample_weight=w,
+                      random_state=1)
+    assert_allclose(got[0], ref[0], rtol=1e-10, atol=1e-12)
+    assert_allclose(got[2], ref[2], rtol=1e-10)
+    assert got[3] == ref[3]
+    assert isinstance(got[1], da.Array)
+    np.testing.assert_array_equal(got[1].compute(), ref[1])
+
+
+def test_kmeans_dask_bad_input():
+    from skmm.cluster import kmeans_dask
+
+    X = da.from_array(_blobs(), chunks=100)
+    with pytest.raises(ValueError, match="k-means\\+\\+, seed on a sample"):
+        kmeans_dask(X, 3, init="k-means++")
+    with pytest.raises(ValueError, match="fewer than n_clusters=500"):
+        kmeans_dask(X, 500)
+    with pytest.raises(ValueError, match=r"init array has shape \(2, 3\)"):
+        kmeans_dask(X, 3, init=np.zeros((2, 3)))
+
+
 def test_grid_search_on_the_joblib_dask_backend_equals_serial(client):
     from joblib import parallel_config
 
