@@ -171,8 +171,9 @@ def main(quick=False):
         "",
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, NumPy {np.__version__}. **The machine was "
-        "shared with other jobs while timing (load average above the core count): "
-        "times are medians of repeats under load; the memory figures are not affected.**",
+        f"shared with other jobs while timing (1-minute load average {load:.1f} at the "
+        "start): times are medians of repeats under load; the memory figures are not "
+        "affected.**",
         "",
         "Command: `python benchmarks/bench_dask.py" + (" --quick" if quick else "") + "`",
         "",
