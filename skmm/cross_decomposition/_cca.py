@@ -12,11 +12,20 @@ moments, ``partial_fit``, projection and the held-out score.
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn import config_context
 from sklearn.base import BaseEstimator
 
 from ..base import MultiViewEmbedderMixin
 from ..utils._array_api import get_namespace, small_solve_context, to_numpy
-from ..utils._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
+from ..utils._dask import check_dask_2d, is_dask_array, map_row_blocks
+from ..utils._views import resolve_views
+from ..utils._sklearn_compat import (
+    Interval,
+    StrOptions,
+    _fit_context,
+    _get_output_config,
+    check_is_fitted,
+)
 from ._cca_core import (
     cca_directions,
     check_finite_moments,
@@ -30,6 +39,27 @@ from ._cca_core import (
 from ._moments import Moments
 
 __all__ = ["CCA"]
+
+
+def _numpy_transform(block, est):
+    # One row block, on a worker (global set_output off: the output is dask).
+    with config_context(transform_output="default"):
+        return est.transform(block)
+
+
+def _numpy_transform_view(block, est, view):
+    with config_context(transform_output="default"):
+        return est.transform_view(block, view)
+
+
+def _check_dask_output(est):
+    # A pandas/polars container would gather the whole result on the client.
+    if _get_output_config("transform", est)["dense"] != "default":
+        raise ValueError(
+            f"{type(est).__name__}.set_output(transform=...) is not supported on dask "
+            "input (the output is a lazy dask array); call set_output(transform='default') "
+            "or convert the result with dask.dataframe.from_dask_array."
+        )
 
 
 class _BaseCCA(MultiViewEmbedderMixin, BaseEstimator):
@@ -51,7 +81,31 @@ class _BaseCCA(MultiViewEmbedderMixin, BaseEstimator):
 
     def _moments_of(self, X):
         views = self.views_ if isinstance(self.reg, str) else None
+        if is_dask_array(X):  # per row block on the workers, tree-merged
+            return Moments.from_dask(X, views)
         return Moments.from_array(X, views)
+
+    def _validate_dask(self, X, *, reset):
+        """``_validate_multiview`` for a dask array: checks that read no data.
+
+        The rows are read once, by the moments (NaN/inf and the row count are
+        checked from them); the array is never gathered on the client.
+        """
+        if getattr(self, "device", None) not in (None, "cpu"):
+            raise ValueError(
+                f"{type(self).__name__}: device={self.device!r} applies to in-memory input; "
+                "a dask array is computed where its blocks live (map them to CuPy with "
+                "X.map_blocks(cupy.asarray) to use GPUs on the workers)."
+            )
+        X = check_dask_2d(X, type(self).__name__,
+                          n_features=None if reset else self.n_features_in_)
+        if reset:
+            self.n_features_in_ = X.shape[1]
+            if hasattr(self, "feature_names_in_"):  # a dask array has no column names
+                del self.feature_names_in_
+            self.views_ = resolve_views(self.views, X.shape[1])
+            self.n_views_ = len(self.views_)
+        return X
 
     def _check_views(self):
         if self._n_views is not None and self.n_views_ != self._n_views:
@@ -88,11 +142,18 @@ class _BaseCCA(MultiViewEmbedderMixin, BaseEstimator):
         self._check_no_second_array(y)
         # NaN or inf in X shows on the diagonal of X^T X: checked there, which
         # spares a full pass over X.
-        X = self._validate_multiview(X, reset=True, ensure_min_samples=2, ensure_finite=False)
+        if is_dask_array(X):
+            X = self._validate_dask(X, reset=True)
+        else:
+            X = self._validate_multiview(X, reset=True, ensure_min_samples=2,
+                                         ensure_finite=False)
         self._check_views()
         with np.errstate(invalid="ignore", over="ignore"):  # inf - inf, reported below
             moments = self._moments_of(X)
         check_finite_moments(moments)
+        if moments.n < 2:  # a dask array's row count is known only now
+            raise ValueError(f"Found array with {moments.n} sample(s) while a minimum of 2 "
+                             f"is required by {type(self).__name__}.")
         self._solve_small(moments)  # on the input's device
         warn_if_degenerate(type(self).__name__, moments, self.views_,
                            self.canonical_correlations_)
@@ -136,6 +197,30 @@ class _BaseCCA(MultiViewEmbedderMixin, BaseEstimator):
 
     def _transform_one(self, X_view, i):
         return project(X_view, self.weights_[i], self.means_[i])
+
+    def transform(self, X, y=None):
+        if is_dask_array(X):  # lazy: the NumPy transform on every row block
+            check_is_fitted(self)
+            _check_dask_output(self)
+            X = self._validate_dask(X, reset=False)
+            n_out = len(self.get_feature_names_out())
+            return map_row_blocks(_numpy_transform, X, n_out, self)
+        return super().transform(X, y)
+
+    transform.__doc__ = MultiViewEmbedderMixin.transform.__doc__
+
+    def transform_view(self, X, view):
+        if is_dask_array(X):
+            check_is_fitted(self)
+            _check_dask_output(self)
+            i = self._view_index(view)
+            X = check_dask_2d(X, f"{type(self).__name__} (view {self.views_[i][0]!r})",
+                              n_features=self._view_width(i))
+            return map_row_blocks(_numpy_transform_view, X, self._n_shared_components(),
+                                  self, view)
+        return super().transform_view(X, view)
+
+    transform_view.__doc__ = MultiViewEmbedderMixin.transform_view.__doc__
 
     def score(self, X, y=None):
         """Sum over components of the held-out canonical correlations.

@@ -20,6 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..utils._array_api import device, get_namespace, is_numpy_namespace, to_numpy
+from ..utils._optional import import_optional
 
 __all__ = ["Moments"]
 
@@ -49,6 +50,21 @@ def _take(xp, A, cols, axis):
     if isinstance(cols, slice):
         return A[:, cols] if axis == 1 else A[cols, ...]
     return xp.take(A, xp.asarray(cols), axis=axis)
+
+
+def _block_moments(block, views):
+    # Runs on a worker: NaN/inf are reported by the caller from the merged
+    # diagonal, so the arithmetic warnings they raise here are silenced.
+    if block.shape[0] == 0:
+        d = block.shape[1]
+        return Moments(0, np.zeros(d), np.zeros((d, d)), None)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return Moments.from_array(block, views)
+
+
+def _merge_moments(a, b, views):
+    with np.errstate(invalid="ignore", over="ignore"):
+        return a.merge(b, views)
 
 
 class Moments:
@@ -153,6 +169,48 @@ class Moments:
         if quartic is not None:
             quartic = [tuple(q) for q in quartic]
         return cls(n, mean, m2, quartic)
+
+    @classmethod
+    def from_dask(cls, X, views=None):
+        """Moments of a 2-D ``dask.array``, computed on the workers.
+
+        Each chunk of rows is reduced to its moments where it lives, the
+        moments are merged pairwise in a tree (:func:`skmm.utils._dask.tree_reduce`)
+        and only the merged ``d x d`` statistics reach the caller: the array
+        itself is never gathered. Equal to :meth:`from_array` on the computed
+        array up to rounding.
+
+        Parameters
+        ----------
+        X : dask array of shape (n_samples, n_features)
+            Float rows; its columns must be in one chunk (see
+            :func:`skmm.utils._dask.check_dask_2d`). Row chunks of unknown size
+            are fine.
+        views : list of (name, columns) or None
+            As in :meth:`from_array`.
+
+        Returns
+        -------
+        moments : Moments
+            NumPy (or the namespace of the blocks).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import dask.array as da
+        >>> from skmm.cross_decomposition._moments import Moments
+        >>> X = np.random.default_rng(0).normal(size=(100, 3))
+        >>> m = Moments.from_dask(da.from_array(X, chunks=(30, 3)))
+        >>> m.n, np.allclose(m.m2 / (m.n - 1), np.cov(X.T))
+        (100, True)
+        """
+        from ..utils._dask import row_blocks, tree_reduce
+
+        dask = import_optional("dask", "dask")
+        block_moments = dask.delayed(_block_moments, pure=True)
+        parts = [block_moments(b, views) for b in row_blocks(X)]
+        (merged,) = dask.compute(tree_reduce(parts, _merge_moments, views))
+        return merged
 
     def to_numpy(self):
         """The same moments with NumPy arrays (for storing as fitted state)."""

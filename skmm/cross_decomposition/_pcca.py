@@ -17,6 +17,7 @@ import scipy.linalg
 from sklearn.utils import check_array
 
 from ..utils._array_api import to_numpy
+from ..utils._dask import is_dask_array
 from ..utils._sklearn_compat import check_is_fitted
 from ._cca import _BaseCCA
 from ._cca_core import cca_directions, diag_of_product, shrink, view_regs
@@ -197,6 +198,8 @@ class ProbabilisticCCA(_BaseCCA):
         -------
         Z : ndarray of shape (n_samples, n_components)
         """
+        if is_dask_array(X):  # lazy, block by block (the rows are independent)
+            return super().transform(X)
         X, observed, slices = self._ordered(X)
         X = np.nan_to_num(X)  # missing entries are never read, keep them finite
         mu = np.concatenate(self.means_)
