@@ -13,7 +13,7 @@ PYTEST_WORKERS ?= 2
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,examples]"
+	$(BIN)/python -m pip install --quiet -e ".[test,examples,dask]"
 	touch $(STAMP)
 
 venv: $(STAMP)
