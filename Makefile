@@ -8,7 +8,7 @@ STAMP := $(VENV)/.skmm-installed
 # lets scikit-learn's common checks exercise array-API dispatch.
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test venv bench clean
+.PHONY: demo test venv bench clean docs
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,17 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
+
+# The user guide and API reference, warnings as errors, examples shown but not
+# run (SKMM_DOCS_RUN_EXAMPLES=1 runs them). Output: docs/_build/html/index.html.
+DOCS_STAMP := $(VENV)/.skmm-docs-installed
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[docs]"
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
+	@echo "docs: docs/_build/html/index.html"
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
