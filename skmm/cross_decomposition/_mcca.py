@@ -56,7 +56,7 @@ class MCCA(_BaseCCA):
     canonical_correlations_ : ndarray of shape (n_components,)
         Mean over view pairs of the correlation of the paired training
         projections; with two views exactly CCA's ``canonical_correlations_``.
-    reg_ : ndarray of shape (n_views_,)
+    reg_ : ndarray of shape (`n_views_`,)
         The shrinkage used per view.
     views_ : list of (str, slice or ndarray)
         The resolved views.

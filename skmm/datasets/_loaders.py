@@ -130,7 +130,7 @@ def load_fsdd(data_home=None, *, subset=None):
         - ``frame``: DataFrame with columns ``audio`` (absolute WAV path,
           8 kHz mono), ``transcript`` (the spoken word), ``target`` (digit),
           ``speaker``, ``index`` (take number 0-49) and ``split``.
-        - ``target`` (int array), ``target_names`` (``"zero"``...``"nine"``).
+        - ``target`` (int array), ``target_names`` (``"zero"`` ... ``"nine"``).
         - ``speaker``: speaker name per clip, for grouped CV.
         - ``split``: official split, ``"test"`` for index 0-4, else
           ``"train"``.
