@@ -113,7 +113,7 @@ class MultiViewKMeans(MultiViewMixin, ClusterMixin, BaseEstimator):
 
     Attributes
     ----------
-    cluster_centers_ : ndarray of shape (n_clusters, n_features_in_)
+    cluster_centers_ : ndarray of shape (n_clusters, `n_features_in_`)
         Centres in the scaled space (standardised and view-weighted columns),
         where :meth:`predict` measures distances.
     labels_ : ndarray of shape (n_samples,)
@@ -122,14 +122,14 @@ class MultiViewKMeans(MultiViewMixin, ClusterMixin, BaseEstimator):
         Sum of squared distances of the rows to their centre (scaled space).
     n_iter_ : int
         Lloyd iterations or co-EM cycles of the kept run.
-    mean_, scale_ : ndarray of shape (n_features_in_,)
+    mean_, scale_ : ndarray of shape (`n_features_in_`,)
         Column standardisation learned on the training rows.
-    view_factors_ : ndarray of shape (n_views_,)
+    view_factors_ : ndarray of shape (`n_views_`,)
         Factor applied to each standardised view.
     views_ : list of (str, slice or ndarray)
     n_views_ : int
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined when ``X`` has string column names.
 
     See Also

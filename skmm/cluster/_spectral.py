@@ -102,7 +102,7 @@ class MultiViewSpectralClustering(MultiViewMixin, ClusterMixin, BaseEstimator):
         Resolved views; ``view_names_`` gives their names.
     n_views_ : int
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined when ``X`` has string column names.
 
     See Also

@@ -128,16 +128,16 @@ class MultiViewLabelSpreading(MultiViewMixin, ClassifierMixin, BaseEstimator):
         Label given to each training row.
     n_iter_ : int
         Spreading iterations run.
-    X_ : ndarray of shape (n_samples, n_features_in_)
+    X_ : ndarray of shape (n_samples, `n_features_in_`)
         The training rows, standardised (kept for :meth:`predict`).
-    mean_, scale_ : ndarray of shape (n_features_in_,)
+    mean_, scale_ : ndarray of shape (`n_features_in_`,)
         Column standardisation learned on the training rows.
-    view_scales_ : ndarray of shape (n_views_,)
+    view_scales_ : ndarray of shape (`n_views_`,)
         Mean squared distance between training rows in each view.
     views_ : list of (str, slice or ndarray)
     n_views_ : int
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined when ``X`` has string column names.
 
     See Also
