@@ -102,6 +102,11 @@ def _take_columns(X, cols):
     return xp.take(X, xp.asarray(cols, device=device(X)), axis=1)
 
 
+def _like(a, X):
+    """NumPy array ``a`` moved to the namespace and device of ``X`` (one copy)."""
+    return to_device(a, (get_namespace(X), device(X)))
+
+
 def _scalar(xp, value, like):
     """A 0-d array of ``like``'s dtype and device (the standard's binary
     functions take arrays, not Python scalars, before its 2024 revision)."""
@@ -549,17 +554,14 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
         """:meth:`_initial_factors` for ``X`` on any device; factors moved to ``X``'s device."""
         if sp.issparse(X) or isinstance(X, np.ndarray):
             return self._initial_factors(X, c)
-        xp = get_namespace(X)
         W, H = self._initial_factors(to_numpy(X), c)  # one copy of X to the host
-        return xp.asarray(W, device=device(X)), xp.asarray(H, device=device(X))
+        return _like(W, X), _like(H, X)
 
     def _solve_w(self, X, H, c):
         """W for new rows with ``H`` fixed (multiplicative updates, as scikit-learn)."""
         k = self.n_components
         solver = "mu" if self.solver == "mu" or self._beta != 2 else "hals"
         dtype = _numpy_dtype(X)
-        xp = np if sp.issparse(X) else get_namespace(X)
-        dev = "cpu" if sp.issparse(X) else device(X)
         if solver == "hals":  # exact per-component minimization can start from 0
             W = np.zeros((X.shape[0], k), dtype=dtype)
         else:  # multiplicative updates cannot leave 0: start flat, as scikit-learn
@@ -569,7 +571,7 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
             W = np.full((X.shape[0], k), np.sqrt(max(mean, 0.0) / k), dtype=dtype)
         H = H.astype(dtype, copy=False)
         if not sp.issparse(X) and not isinstance(X, np.ndarray):  # to X's device, once
-            W, H, c = (xp.asarray(a, device=dev) for a in (W, H, c))
+            W, H, c = (_like(a, X) for a in (W, H, c))
         W, _, _, _ = _solve(X, W, H, c, beta=self._beta,
                             solver=solver, max_iter=self.max_iter, tol=self.tol,
                             update_H=False, verbose=0)
@@ -606,8 +608,7 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
             X = X.sorted_indices()  # a sorted copy: never reorder the caller's matrix
         lam, c = self._column_weights(X)
         W, H = self._init_on_host(X, c)
-        c_dev = c if sp.issparse(X) or isinstance(X, np.ndarray) else \
-            get_namespace(X).asarray(c, device=device(X))
+        c_dev = c if sp.issparse(X) or isinstance(X, np.ndarray) else _like(c, X)
         W, H, n_iter, curve = _solve(X, W, H, c_dev, beta=self._beta, solver=self.solver,
                                      max_iter=self.max_iter, tol=self.tol, update_H=True,
                                      verbose=self.verbose)
@@ -732,4 +733,4 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
                 f"{self.n_components}, got W of shape {tuple(W.shape)}."
             )
         H = self.components_.astype(_numpy_dtype(W), copy=False)
-        return W @ (H if is_numpy_namespace(xp) else xp.asarray(H, device=device(W)))
+        return W @ (H if is_numpy_namespace(xp) else _like(H, W))
