@@ -185,15 +185,22 @@ def _frob_loss(norm_X, W, XCHt, HCHt):
     return max(0.5 * (norm_X - 2.0 * cross + quad), 0.0)
 
 
-def _hals_sweep(xp, F, P, G, hess):
+def _hals_sweep(xp, F, P, G, hess, *, rows=False):
     """One HALS pass over the columns of ``F``: ``F[:, t] <- max(F[:, t] + (P[:, t] - F G[:, t]) / G[t, t], 0)``.
 
+    With ``rows=True`` the same pass over the rows of ``F`` (``F`` is then
+    ``H``, ``P`` is ``W^T X``): ``F[t] <- max(F[t] + (P[t] - G[t] F) / G[t, t], 0)``;
+    a row of a C-ordered ``H`` is contiguous and ``G[t] @ H`` reads it in order.
     ``hess`` is the diagonal of ``G`` on the host (one transfer per sweep, not
     one per component); components with ``hess == 0`` are left alone.
     """
     zero = _scalar(xp, 0.0, F)
     for t, h in enumerate(hess):
-        if h > 0:
+        if h <= 0:
+            continue
+        if rows:
+            F[t, :] = xp.maximum(F[t, :] + (P[t, :] - G[t, :] @ F) / h, zero)
+        else:
             F[:, t] = xp.maximum(F[:, t] + (P[:, t] - F @ G[:, t]) / h, zero)
     return F
 
@@ -272,7 +279,8 @@ def _solve(X, W, H, c, *, beta, solver, max_iter, tol, update_H, verbose):
             WtX = _dot(X.T, W).T if sparse else W.T @ X
             WtW = W.T @ W
             if solver == "hals":
-                H = _hals_sweep(xp, H.T, WtX.T, WtW, to_numpy(xp.linalg.diagonal(WtW)).tolist()).T
+                H = _hals_sweep(xp, H, WtX, WtW, to_numpy(xp.linalg.diagonal(WtW)).tolist(),
+                                rows=True)
             else:
                 H = H * (WtX / _floor_zero(xp, WtW @ H))
         else:
