@@ -104,3 +104,124 @@ def test_kmeans_on_gpu_equals_cpu():
     c_gpu, _, inertia_gpu, _ = kmeans(Dg, 10, random_state=0)
     assert _is_cupy(c_gpu)
     assert float(inertia_gpu) == pytest.approx(float(inertia_cpu), rel=1e-6)
+
+
+# ------------------------------------------------------- CollectiveNMF, SIFTBoVW
+def _nonneg(n=3000, d1=40, d2=25, k=5, seed=0):
+    rng = np.random.default_rng(seed)
+    W = rng.random((n, k))
+    X = np.hstack([W @ rng.random((k, d1)), W @ rng.random((k, d2))])
+    return X + 0.01 * rng.random(X.shape)
+
+
+@pytest.mark.parametrize("solver, beta", [("hals", "frobenius"), ("mu", "frobenius"),
+                                          ("mu", "kullback-leibler")])
+def test_collective_nmf_on_gpu_equals_cpu(solver, beta):
+    from skmm.cross_decomposition import CollectiveNMF
+
+    X = _nonneg()
+    kw = dict(n_components=5, views=[40, 25], view_weights=[1.0, 2.0], solver=solver,
+              beta_loss=beta, max_iter=50, tol=0, random_state=0)
+    ref = CollectiveNMF(**kw)
+    W_ref = ref.fit_transform(X)
+    for est, data in [(CollectiveNMF(**kw), cp.asarray(X)),
+                      (CollectiveNMF(device="gpu", **kw), X)]:
+        W = est.fit_transform(data)
+        assert _is_cupy(W)
+        assert isinstance(est.components_, np.ndarray)
+        np.testing.assert_allclose(cp.asnumpy(W), W_ref, rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(est.components_, ref.components_, rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(est.loss_curve_, ref.loss_curve_, rtol=1e-8)
+        Wt = est.transform(data)
+        assert _is_cupy(Wt)
+        np.testing.assert_allclose(cp.asnumpy(Wt), ref.transform(X), rtol=1e-6, atol=1e-9)
+
+
+def test_collective_nmf_float32_on_gpu():
+    from skmm.cross_decomposition import CollectiveNMF
+
+    X = _nonneg()
+    ref = CollectiveNMF(5, views=[40, 25], max_iter=100, tol=0, random_state=0).fit(X)
+    gpu = CollectiveNMF(5, views=[40, 25], max_iter=100, tol=0, random_state=0)
+    W = gpu.fit_transform(cp.asarray(X, dtype=cp.float32))
+    assert W.dtype == cp.float32 and gpu.components_.dtype == np.float32
+    # float32 rounding over 100 sweeps: the same fit quality, not the same digits
+    # (the residual norm, not the expanded loss, which cancels in float32)
+    assert gpu.reconstruction_err_ == pytest.approx(ref.reconstruction_err_, rel=1e-2)
+
+
+def _textures(n=6, size=64, seed=0):
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[:size, :size]
+    return [np.clip(128 + 80 * np.sin(rng.uniform(0.3, 0.6) * (yy if i % 2 else xx))
+                    + rng.normal(0, 20, (size, size)), 0, 255).astype(np.uint8)
+            for i in range(n)]
+
+
+@pytest.mark.parametrize("encoding", ["hist", "soft", "vlad", "fisher"])
+def test_siftbovw_on_gpu_equals_cpu(encoding):
+    pytest.importorskip("cv2")
+    from skmm.feature_extraction import SIFTBoVW
+
+    images = _textures()
+    kw = dict(n_clusters=8, encoding=encoding, pyramid_levels=1, random_state=0)
+    gpu = SIFTBoVW(device="gpu", **kw).fit(images)
+    assert isinstance(gpu.cluster_centers_, np.ndarray)
+    codes = gpu.transform(images)
+    assert isinstance(codes, np.ndarray)  # codes come back to the host
+    ref = SIFTBoVW(**kw).fit(images)
+    # float32 distances on two BLASes may move a near-tied descriptor during
+    # Lloyd's iterations: compare the quantization error, not every codeword.
+    assert gpu.distance_scale_ == pytest.approx(ref.distance_scale_, rel=1e-3)
+    # One codebook, two devices: the encodings agree (float32 distances).
+    cpu_codes = pickle.loads(pickle.dumps(gpu)).set_params(device="cpu").transform(images)
+    np.testing.assert_allclose(codes, cpu_codes, rtol=1e-5, atol=1e-6)
+
+
+_FRESH_PROCESS = """
+import pickle, sys
+sys.modules["cupy"] = None  # CuPy hidden: `import cupy` raises ImportError
+import numpy as np
+
+est = pickle.load(open(sys.argv[1], "rb"))
+X = np.load(sys.argv[2], allow_pickle=True)
+try:
+    est.transform(X)
+except ImportError as exc:  # device="gpu" on a machine without CuPy names the extra
+    assert "skmm[gpu]" in str(exc), exc
+else:
+    raise AssertionError("device='gpu' without CuPy must raise ImportError")
+out = est.set_params(device="auto").transform(X)  # "auto" falls back to the CPU
+assert type(out) is np.ndarray
+np.testing.assert_allclose(out, np.load(sys.argv[3]), rtol=1e-6, atol=1e-9)
+print("ok")
+"""
+
+
+@pytest.mark.parametrize("kind", ["nmf", "bovw"])
+def test_gpu_fitted_model_predicts_in_a_fresh_process_without_cupy(tmp_path, kind):
+    import subprocess
+    import sys
+
+    if kind == "nmf":
+        from skmm.cross_decomposition import CollectiveNMF
+
+        X = _nonneg(n=500)
+        est = CollectiveNMF(5, views=[40, 25], max_iter=200, random_state=0,
+                            device="gpu").fit(X)
+        expected = cp.asnumpy(est.transform(X))
+    else:
+        pytest.importorskip("cv2")
+        from skmm.feature_extraction import SIFTBoVW
+
+        X = np.stack(_textures())
+        est = SIFTBoVW(n_clusters=8, encoding="vlad", random_state=0, device="gpu").fit(X)
+        expected = est.transform(X)
+    with open(tmp_path / "model.pkl", "wb") as fh:
+        pickle.dump(est, fh)
+    np.save(tmp_path / "X.npy", X)
+    np.save(tmp_path / "expected.npy", expected)
+    run = subprocess.run([sys.executable, "-c", _FRESH_PROCESS, str(tmp_path / "model.pkl"),
+                          str(tmp_path / "X.npy"), str(tmp_path / "expected.npy")],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr

@@ -29,12 +29,13 @@ from sklearn import config_context
 from sklearn.utils.extmath import randomized_svd
 
 from ..base import MultiViewEmbedderMixin
+from ..utils._array_api import device, get_namespace, is_numpy_namespace, to_device, to_numpy
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 
 __all__ = ["CollectiveNMF"]
 
 # The same floors as scikit-learn's NMF, so that equal weights reproduce it.
-EPSILON = np.finfo(np.float32).eps
+EPSILON = float(np.finfo(np.float32).eps)
 
 
 def _init_factors(Xt, n_components, init, random_state, eps=1e-6):
@@ -86,10 +87,43 @@ def _init_factors(Xt, n_components, init, random_state, eps=1e-6):
     return W, H
 
 
+def _numpy_dtype(X):
+    """NumPy dtype matching the (float32 or float64) dtype of ``X`` in any namespace."""
+    if sp.issparse(X) or isinstance(X, np.ndarray):
+        return X.dtype
+    return np.float32 if X.dtype == get_namespace(X).float32 else np.float64
+
+
+def _take_columns(X, cols):
+    """``X[:, cols]`` for an integer NumPy index in any namespace (or sparse)."""
+    if sp.issparse(X) or isinstance(X, np.ndarray):
+        return X[:, cols]
+    xp = get_namespace(X)
+    return xp.take(X, xp.asarray(cols, device=device(X)), axis=1)
+
+
+def _like(a, X):
+    """NumPy array ``a`` moved to the namespace and device of ``X`` (one copy)."""
+    return to_device(a, (get_namespace(X), device(X)))
+
+
+def _scalar(xp, value, like):
+    """A 0-d array of ``like``'s dtype and device (the standard's binary
+    functions take arrays, not Python scalars, before its 2024 revision)."""
+    return xp.asarray(value, dtype=like.dtype, device=device(like))
+
+
+def _vdot(a, b):
+    """``sum(a * b)`` as a Python float: one dot product of the flattened arrays."""
+    xp = get_namespace(a)
+    return float(xp.reshape(a, (-1,)) @ xp.reshape(b, (-1,)))
+
+
 def _dot(X, M):
-    """``X @ M`` for dense or sparse ``X`` and dense ``M``; always a dense ndarray."""
-    out = X @ M
-    return np.asarray(out)
+    """``X @ M`` for dense (any namespace) or SciPy sparse ``X`` and dense ``M``."""
+    if sp.issparse(X):
+        return np.asarray(X @ M)
+    return X @ M
 
 
 def _wh_at(W, H, X):
@@ -107,66 +141,94 @@ def _wh_at(W, H, X):
     return out
 
 
-def _kl_ratio(X, WH):
-    """``X / max(WH, eps)``, overwriting ``WH`` (its own temporary).
+def _kl_ratio(xp, X, WH):
+    """``X / max(WH, eps)`` (a CSR matrix with ``X``'s pattern for sparse ``X``).
 
     ``WH`` must already be floored at eps when it comes from :func:`_kl_loss`;
     flooring again is harmless.
     """
-    np.maximum(WH, EPSILON, out=WH)
+    WH = xp.maximum(WH, _scalar(xp, EPSILON, WH))
     if sp.issparse(X):
-        np.divide(X.data, WH, out=WH)
-        return sp.csr_matrix((WH, X.indices, X.indptr), shape=X.shape)
-    np.divide(X, WH, out=WH)
-    return WH
+        return sp.csr_matrix((X.data / WH, X.indices, X.indptr), shape=X.shape)
+    return X / WH
 
 
-def _kl_constants(X, c):
+def _kl_constants(xp, X, c):
     """Weighted data ``c X`` (0 where ``X <= eps``, as scikit-learn) and the loss constant."""
     if sp.issparse(X):
         cX = X.data * c[X.indices]
         keep = X.data > EPSILON
         logX = np.log(np.where(keep, X.data, 1.0))
+        cX = np.where(keep, cX, 0.0).astype(X.dtype, copy=False)
     else:
-        cX = X * c
         keep = X > EPSILON
-        logX = np.log(np.where(keep, X, 1.0))
-    cX = np.where(keep, cX, 0.0).astype(X.dtype, copy=False)
-    return cX, float(np.vdot(cX, logX)) - float(cX.sum())
+        logX = xp.log(xp.where(keep, X, _scalar(xp, 1.0, X)))
+        cX = xp.where(keep, X * c, _scalar(xp, 0.0, X))
+    return cX, _vdot(cX, logX) - float(xp.sum(cX))
 
 
-def _kl_loss(cX, const, WH, W, H, c):
+def _kl_loss(xp, cX, const, WH, W, H, c):
     """Column-weighted generalized KL divergence, one log of ``WH`` per call.
 
     ``sum c (X log(X / WH) - X + WH)`` = ``const - sum cX log WH + sum c WH``.
+    Returns the loss and ``WH`` floored at eps (the ratio needs that too).
     """
-    sum_WH = float(np.sum(W, axis=0) @ (H @ c))
-    np.maximum(WH, EPSILON, out=WH)  # floored in place: the ratio needs it too
-    return const - float(np.vdot(cX, np.log(WH))) + sum_WH
+    sum_WH = float(xp.sum(W, axis=0) @ (H @ c))
+    WH = xp.maximum(WH, _scalar(xp, EPSILON, WH))
+    return const - _vdot(cX, xp.log(WH)) + sum_WH, WH
 
 
 def _frob_loss(norm_X, W, XCHt, HCHt):
     """Half the column-weighted squared error from the products the W update needs."""
-    cross = float(np.vdot(W, XCHt))
-    quad = float(np.vdot(W.T @ W, HCHt))
+    cross = _vdot(W, XCHt)
+    quad = _vdot(W.T @ W, HCHt)
     return max(0.5 * (norm_X - 2.0 * cross + quad), 0.0)
+
+
+def _hals_sweep(xp, F, P, G, hess, *, rows=False):
+    """One HALS pass over the columns of ``F``: ``F[:, t] <- max(F[:, t] + (P[:, t] - F G[:, t]) / G[t, t], 0)``.
+
+    With ``rows=True`` the same pass over the rows of ``F`` (``F`` is then
+    ``H``, ``P`` is ``W^T X``): ``F[t] <- max(F[t] + (P[t] - G[t] F) / G[t, t], 0)``;
+    a row of a C-ordered ``H`` is contiguous and ``G[t] @ H`` reads it in order.
+    ``hess`` is the diagonal of ``G`` on the host (one transfer per sweep, not
+    one per component); components with ``hess == 0`` are left alone.
+    """
+    zero = _scalar(xp, 0.0, F)
+    for t, h in enumerate(hess):
+        if h <= 0:
+            continue
+        if rows:
+            F[t, :] = xp.maximum(F[t, :] + (P[t, :] - G[t, :] @ F) / h, zero)
+        else:
+            F[:, t] = xp.maximum(F[:, t] + (P[:, t] - F @ G[:, t]) / h, zero)
+    return F
+
+
+def _floor_zero(xp, D):
+    """``D`` with exact zeros replaced by eps (a zero denominator in the MU rules)."""
+    return xp.where(D == 0, _scalar(xp, EPSILON, D), D)
 
 
 def _solve(X, W, H, c, *, beta, solver, max_iter, tol, update_H, verbose):
     """Alternate W and H updates; return ``W, H, n_iter, loss_curve``.
 
-    ``loss_curve[0]`` is the loss at the initial factors and ``loss_curve[t]``
-    the loss after ``t`` iterations. The loss of the current iterate comes for
-    free from the products of the W update, so it is recorded at the start of
-    each iteration; convergence is tested every 10 iterations on
-    ``sqrt(2 * loss)`` as scikit-learn's NMF does.
+    Dense ``X`` may live in any array-API namespace (``W``, ``H`` and ``c``
+    in the same one, on the same device); SciPy sparse ``X`` goes with NumPy
+    factors. ``loss_curve[0]`` is the loss at the initial factors and
+    ``loss_curve[t]`` the loss after ``t`` iterations. The loss of the current
+    iterate comes for free from the products of the W update, so it is
+    recorded at the start of each iteration; convergence is tested every 10
+    iterations on ``sqrt(2 * loss)`` as scikit-learn's NMF does.
     """
+    xp = get_namespace(W)
     sparse = sp.issparse(X)
-    ones = bool(np.all(c == 1))
+    ones = bool(xp.all(c == 1))
     if beta != 2:
-        cX, kl_const = _kl_constants(X, c)
+        cX, kl_const = _kl_constants(xp, X, c)
     if beta == 2:
-        norm_X = float(np.dot(X.data**2, c[X.indices])) if sparse else float(np.sum((X * X) @ c))
+        norm_X = (float(np.dot(X.data**2, c[X.indices])) if sparse
+                  else float(xp.sum((X * X) @ c)))
     Hc = H if ones else H * c
     XCHt = HCHt = None
     curve = []
@@ -181,8 +243,7 @@ def _solve(X, W, H, c, *, beta, solver, max_iter, tol, update_H, verbose):
                 HCHt = Hc @ H.T
             loss = _frob_loss(norm_X, W, XCHt, HCHt)
         else:
-            WH = _wh_at(W, H, X)
-            loss = _kl_loss(cX, kl_const, WH, W, H, c)
+            loss, WH = _kl_loss(xp, cX, kl_const, _wh_at(W, H, X), W, H, c)
         curve.append(loss)
         err = np.sqrt(2.0 * loss)
         if it == 1:
@@ -199,23 +260,17 @@ def _solve(X, W, H, c, *, beta, solver, max_iter, tol, update_H, verbose):
 
         # ---- W update (column weights enter here only)
         if beta == 2 and solver == "hals":
-            for t in range(W.shape[1]):
-                hess = HCHt[t, t]
-                if hess > 0:
-                    W[:, t] = np.maximum(W[:, t] + (XCHt[:, t] - W @ HCHt[:, t]) / hess, 0.0)
+            W = _hals_sweep(xp, W, XCHt, HCHt, to_numpy(xp.linalg.diagonal(HCHt)).tolist())
         else:
             if beta == 2:
-                numerator = XCHt.copy() if not update_H else XCHt
-                denominator = W @ HCHt
+                numerator, denominator = XCHt, W @ HCHt
             else:
-                R = _kl_ratio(X, WH)
+                R = _kl_ratio(xp, X, WH)
                 if not ones:
                     R = R @ sp.diags(c) if sparse else R * c
                 numerator = _dot(R, H.T)
-                denominator = np.sum(Hc, axis=1)[np.newaxis, :].repeat(W.shape[0], axis=0)
-            denominator[denominator == 0] = EPSILON
-            numerator /= denominator
-            W *= numerator
+                denominator = xp.sum(Hc, axis=1)[None, :]
+            W = W * (numerator / _floor_zero(xp, denominator))
         if not update_H:
             continue
 
@@ -224,25 +279,17 @@ def _solve(X, W, H, c, *, beta, solver, max_iter, tol, update_H, verbose):
             WtX = _dot(X.T, W).T if sparse else W.T @ X
             WtW = W.T @ W
             if solver == "hals":
-                for t in range(H.shape[0]):
-                    hess = WtW[t, t]
-                    if hess > 0:
-                        H[t] = np.maximum(H[t] + (WtX[t] - WtW[t] @ H) / hess, 0.0)
+                H = _hals_sweep(xp, H, WtX, WtW, to_numpy(xp.linalg.diagonal(WtW)).tolist(),
+                                rows=True)
             else:
-                denominator = np.linalg.multi_dot([W.T, W, H])
-                denominator[denominator == 0] = EPSILON
-                WtX /= denominator
-                H *= WtX
+                H = H * (WtX / _floor_zero(xp, WtW @ H))
         else:
-            R = _kl_ratio(X, _wh_at(W, H, X))
+            R = _kl_ratio(xp, X, _wh_at(W, H, X))
             numerator = _dot(R.T, W).T if sparse else W.T @ R
-            W_sum = np.sum(W, axis=0)
-            W_sum[W_sum == 0] = 1.0
-            denominator = np.repeat(W_sum[:, np.newaxis], H.shape[1], axis=1)
-            denominator[denominator == 0] = EPSILON
-            numerator /= denominator
-            H *= numerator
-            H[H < np.finfo(np.float64).eps] = 0.0
+            W_sum = xp.sum(W, axis=0)
+            W_sum = xp.where(W_sum == 0, _scalar(xp, 1.0, W_sum), W_sum)
+            H = H * (numerator / W_sum[:, None])
+            H = xp.where(H < float(np.finfo(np.float64).eps), _scalar(xp, 0.0, H), H)
         Hc = H if ones else H * c
     return W, H, n_iter, curve
 
@@ -256,8 +303,9 @@ def _reconstruction_error(X, W, H, c, beta, final_loss):
     """
     if beta != 2 or sp.issparse(X):
         return float(np.sqrt(2.0 * final_loss))
+    xp = get_namespace(X)
     R = X - W @ H
-    return float(np.sqrt(np.sum((R * R) @ c)))
+    return float(xp.sqrt(xp.sum((R * R) @ c)))
 
 
 class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
@@ -313,6 +361,15 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
         Seeds the randomized SVD of NNDSVD and the random initialization.
     verbose : int, default=0
         Print the error every 10 iterations.
+    device : None, "cpu", "gpu", "auto" or a device object, default=None
+        Where to compute (see :mod:`skmm.base`): ``None`` where the input
+        lives (NumPy on the CPU, CuPy on its GPU), ``"cpu"``, ``"gpu"`` (CuPy;
+        an ImportError naming the extra to install when it is missing) or
+        ``"auto"`` (the GPU when CuPy finds one, else the CPU). Dense input is
+        moved once and the updates run there; ``fit_transform``,
+        ``transform`` and ``transform_view`` return arrays on that device;
+        fitted attributes are NumPy. Sparse input computes with SciPy on the
+        CPU and needs ``device=None`` (cupyx sparse is not wired in yet).
 
     Attributes
     ----------
@@ -336,6 +393,20 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
         Number of iterations run.
     n_features_in_ : int
         Number of features seen during fit.
+
+    Notes
+    -----
+    Precision and devices: the updates run in the dtype of ``X`` (float32
+    input stays float32; CPU defaults are unchanged). On a GPU pass float32
+    data: half the memory and transfer, and several times the GEMM
+    throughput. The scalars that decide convergence (the loss, from
+    ``<W, X H^T>`` and ``<W^T W, H H^T>``) are reduced by the device's BLAS
+    in the data's dtype and accumulated on the host as Python floats
+    (float64). The initialization always runs on the host in NumPy
+    (scikit-learn's randomized SVD for NNDSVD, so it equals scikit-learn's):
+    with input on a GPU, ``fit`` copies ``X`` to the host once for it, then
+    moves the factors to the device. HALS takes one small device-to-host copy
+    per sweep (the ``n_components`` diagonal of the Gram matrix).
 
     See Also
     --------
@@ -377,10 +448,14 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
         "tol": [Interval(Real, 0, None, closed="left")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "device": "no_validation",  # resolved (and checked) by skmm.utils.resolve_device
     }
 
+    array_api_support = True
+
     def __init__(self, n_components=2, *, views=None, view_weights=None, beta_loss="frobenius",
-                 solver="hals", init=None, max_iter=500, tol=1e-4, random_state=None, verbose=0):
+                 solver="hals", init=None, max_iter=500, tol=1e-4, random_state=None, verbose=0,
+                 device=None):
         self.n_components = n_components
         self.views = views
         self.view_weights = view_weights
@@ -391,6 +466,7 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
         self.tol = tol
         self.random_state = random_state
         self.verbose = verbose
+        self.device = device
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -406,8 +482,10 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
                 return
             col_min = np.full(X.shape[1], np.inf)
             np.minimum.at(col_min, X.indices, X.data)
-        else:
-            col_min = X.min(axis=0) if X.size else np.zeros(X.shape[1])
+        elif X.shape[0] == 0:
+            col_min = np.zeros(X.shape[1])
+        else:  # one small vector back from the device
+            col_min = to_numpy(get_namespace(X).min(X, axis=0))
         for name, cols in views:
             m = col_min[cols].min()
             if m < 0:
@@ -422,9 +500,9 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
             lam = np.ones(n_views)
         elif isinstance(self.view_weights, str):  # "norm"
             lam = np.empty(n_views)
-            for i, (name, cols) in enumerate(self.views_):
-                Xv = X[:, cols]
-                sq = float(Xv.multiply(Xv).sum()) if sp.issparse(Xv) else float(np.sum(Xv * Xv))
+            xp = get_namespace(X)
+            for i, ((name, _), Xv) in enumerate(zip(self.views_, self._view_blocks(X))):
+                sq = float(Xv.multiply(Xv).sum()) if sp.issparse(Xv) else float(xp.sum(Xv * Xv))
                 if sq == 0:
                     raise ValueError(
                         f"view_weights='norm': view {name!r} is all zeros, so it cannot be "
@@ -442,12 +520,18 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
                 raise ValueError(
                     f"view_weights must be finite, non-negative and not all zero; got {lam.tolist()}."
                 )
-        c = np.empty(X.shape[1], dtype=X.dtype)
+        c = np.empty(X.shape[1], dtype=_numpy_dtype(X))
         for (_, cols), w in zip(self.views_, lam):
             c[cols] = w
         return lam, c
 
     def _initial_factors(self, X, c):
+        """Initial ``W, H`` (NumPy), computed on the host from ``X`` (NumPy or sparse).
+
+        On another device :meth:`fit_transform` copies ``X`` to the host for
+        NNDSVD (scikit-learn's randomized SVD, so the initialization equals
+        scikit-learn's) and the random init needs only the mean of ``X``.
+        """
         n_samples, n_features = X.shape
         k = self.n_components
         init = self.init
@@ -474,17 +558,29 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
             H[:, unused] = np.sqrt(max(float(Xu.mean()), EPSILON) / k)
         return Wt.astype(X.dtype, copy=False), H
 
+    def _init_on_host(self, X, c):
+        """:meth:`_initial_factors` for ``X`` on any device; factors moved to ``X``'s device."""
+        if sp.issparse(X) or isinstance(X, np.ndarray):
+            return self._initial_factors(X, c)
+        W, H = self._initial_factors(to_numpy(X), c)  # one copy of X to the host
+        return _like(W, X), _like(H, X)
+
     def _solve_w(self, X, H, c):
         """W for new rows with ``H`` fixed (multiplicative updates, as scikit-learn)."""
         k = self.n_components
         solver = "mu" if self.solver == "mu" or self._beta != 2 else "hals"
+        dtype = _numpy_dtype(X)
         if solver == "hals":  # exact per-component minimization can start from 0
-            W = np.zeros((X.shape[0], k), dtype=X.dtype)
+            W = np.zeros((X.shape[0], k), dtype=dtype)
         else:  # multiplicative updates cannot leave 0: start flat, as scikit-learn
-            Xu = X if np.all(c > 0) else X[:, np.flatnonzero(c > 0)]
-            avg = np.sqrt(max(float(Xu.mean()), 0.0) / k)
-            W = np.full((X.shape[0], k), avg, dtype=X.dtype)
-        W, _, _, _ = _solve(X, W, H.astype(X.dtype, copy=False), c, beta=self._beta,
+            used = np.flatnonzero(c > 0)
+            Xu = X if used.size == c.size else _take_columns(X, used)
+            mean = float(Xu.mean()) if sp.issparse(Xu) else float(get_namespace(Xu).mean(Xu))
+            W = np.full((X.shape[0], k), np.sqrt(max(mean, 0.0) / k), dtype=dtype)
+        H = H.astype(dtype, copy=False)
+        if not sp.issparse(X) and not isinstance(X, np.ndarray):  # to X's device, once
+            W, H, c = (_like(a, X) for a in (W, H, c))
+        W, _, _, _ = _solve(X, W, H, c, beta=self._beta,
                             solver=solver, max_iter=self.max_iter, tol=self.tol,
                             update_H=False, verbose=0)
         return W
@@ -519,8 +615,9 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
         if sp.issparse(X):
             X = X.sorted_indices()  # a sorted copy: never reorder the caller's matrix
         lam, c = self._column_weights(X)
-        W, H = self._initial_factors(X, c)
-        W, H, n_iter, curve = _solve(X, W, H, c, beta=self._beta, solver=self.solver,
+        W, H = self._init_on_host(X, c)
+        c_dev = c if sp.issparse(X) or isinstance(X, np.ndarray) else _like(c, X)
+        W, H, n_iter, curve = _solve(X, W, H, c_dev, beta=self._beta, solver=self.solver,
                                      max_iter=self.max_iter, tol=self.tol, update_H=True,
                                      verbose=self.verbose)
         if n_iter == self.max_iter and self.tol > 0:
@@ -530,11 +627,12 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
             )
         self.view_weights_ = lam
         self._col_weights = c
+        self.reconstruction_err_ = _reconstruction_error(X, W, H, c_dev, self._beta, curve[-1])
+        H = to_numpy(H)  # fitted state is NumPy, wherever the fit ran
         self.components_ = H
         self.view_components_ = [H[:, cols] for _, cols in views]
         self.n_iter_ = n_iter
         self.loss_curve_ = curve
-        self.reconstruction_err_ = _reconstruction_error(X, W, H, c, self._beta, curve[-1])
         return W
 
     def fit(self, X, y=None):
@@ -597,7 +695,11 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
         idx = [self._view_index(v) for v in view]
         if not idx or len(set(idx)) != len(idx):
             raise ValueError(f"`view` must list distinct views, got {list(view)!r}.")
-        X = check_array(X, accept_sparse="csr", dtype=[np.float64, np.float32])
+        if sp.issparse(X) or is_numpy_namespace(get_namespace(X)):
+            X = check_array(X, accept_sparse="csr", dtype=[np.float64, np.float32])
+        elif X.ndim != 2:
+            raise ValueError(f"Expected a 2-D array, got {X.ndim}-D input.")
+        X = to_device(X, self._target_device())
         widths = [self._view_width(i) for i in idx]
         names = [self.views_[i][0] for i in idx]
         if X.shape[1] != sum(widths):
@@ -613,7 +715,7 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
     def _transform_one(self, X_view, i):
         # One view alone: its weight cancels, so solve with unit weights.
         self._check_non_negative(X_view, [(self.views_[i][0], slice(None))], "transform_view")
-        c = np.ones(X_view.shape[1], dtype=X_view.dtype)
+        c = np.ones(X_view.shape[1], dtype=_numpy_dtype(X_view))
         return self._solve_w(X_view, self.view_components_[i], c)
 
     def inverse_transform(self, W):
@@ -630,10 +732,13 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
             Reconstructed views side by side.
         """
         check_is_fitted(self)
-        W = check_array(W, dtype=[np.float64, np.float32], input_name="W")
-        if W.shape[1] != self.n_components:
+        xp = get_namespace(W)
+        if is_numpy_namespace(xp):
+            W = check_array(W, dtype=[np.float64, np.float32], input_name="W")
+        if W.ndim != 2 or W.shape[1] != self.n_components:
             raise ValueError(
                 f"inverse_transform takes coefficients of width n_components="
-                f"{self.n_components}, got W with {W.shape[1]} columns."
+                f"{self.n_components}, got W of shape {tuple(W.shape)}."
             )
-        return W @ self.components_
+        H = self.components_.astype(_numpy_dtype(W), copy=False)
+        return W @ (H if is_numpy_namespace(xp) else _like(H, W))

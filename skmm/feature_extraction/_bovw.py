@@ -16,7 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_memory
 
 from ..cluster import kmeans
-from ..utils import get_namespace, to_numpy
+from ..utils import device, get_namespace, resolve_device, to_device, to_numpy
 from ..utils._pairwise import squared_distances
 from ..utils._validation import describe_item
 from ..utils._sklearn_compat import (
@@ -31,6 +31,11 @@ from ._image_io import _cv2, as_image_list, read_image
 from ._sift import _patch_sizes, sift_descriptors
 
 __all__ = ["SIFTBoVW"]
+
+# Descriptor rows moved to the device per batch of images in ``transform``
+# (2**22 rows of 128 float32 = 2 GiB), so a large batch does not need the
+# whole corpus on the device at once.
+_ENCODE_BATCH_ROWS = 2**22
 
 
 def _extract_one(item, index, params):
@@ -172,6 +177,19 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         (for any ``n_jobs``), then the codebook's k-means iterations (inertia
         per iteration and why it stopped, see :func:`skmm.cluster.kmeans`; the
         ``"minibatch"`` and ``"fisher"`` codebooks pass it to scikit-learn).
+    device : None, "cpu", "gpu", "auto" or a device object, default=None
+        Where the codebook's k-means and the encoding run (see
+        :mod:`skmm.base`): ``None`` or ``"cpu"`` in NumPy, ``"gpu"`` with CuPy
+        (an ImportError naming the extra to install when it is missing),
+        ``"auto"`` on the GPU when CuPy finds one, else the CPU. OpenCV
+        extracts the descriptors on the CPU in any case; they are moved to
+        the device once per batch of images, encoded there and the codes come
+        back once. ``transform`` returns NumPy whatever the device, because
+        the codes feed scikit-learn steps (classifiers, ``TfidfTransformer``,
+        CCA) that read NumPy; fitted attributes are NumPy too, so a model fitted
+        on a GPU pickles and encodes on a CPU-only machine. The PCA projection
+        and the ``"fisher"`` (``GaussianMixture``) and ``"minibatch"`` codebooks
+        are fitted by scikit-learn on the CPU.
 
     Attributes
     ----------
@@ -200,6 +218,11 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     Images are converted to 8-bit grayscale (:func:`read_image`). An image that
     yields no descriptors (flat, smaller than ``patch_size``, or no detected
     keypoints) gets a defined all-zero row; normalisation keeps it zero.
+
+    Precision: descriptors and codewords are float32 on every device (SIFT
+    descriptors are 8-bit values; float32 distances rank codewords as
+    float64 would except for ties); Fisher vectors (posteriors and gradient
+    sums) are accumulated in float64; the returned codes are float64.
 
     ``X`` is a batch: a list (or tuple, pandas Series, 1-D object array) of
     paths and arrays, or a stacked array ``(N, H, W)`` / ``(N, H, W, C)``.
@@ -243,6 +266,7 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
+        "device": "no_validation",  # resolved (and checked) by skmm.utils.resolve_device
     }
 
     def __init__(self, n_clusters=64, *, detector="dense", step=8, patch_size=16,
@@ -250,7 +274,7 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
                  pyramid_levels=0, normalize="auto", soft_beta=1.0, soft_k=5,
                  vlad_intra_norm=True, pca_components=None, codebook_sample=100_000,
                  codebook_algorithm="kmeans", memory=None, random_state=None, n_jobs=None,
-                 verbose=0):
+                 verbose=0, device=None):
         self.n_clusters = n_clusters
         self.detector = detector
         self.step = step
@@ -271,6 +295,7 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.device = device
 
     # -- descriptors ---------------------------------------------------------
     def _extraction_params(self, seed):
@@ -362,6 +387,7 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         return self
 
     def _fit_codebook(self, descs, seed):
+        target = resolve_device(self.device)  # an unusable device fails before any work
         rng = np.random.default_rng(seed)
         counts = np.array([len(d) for d, _ in descs])
         total = int(counts.sum())
@@ -412,22 +438,23 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             self.gmm_means_ = gmm.means_.astype(np.float64)
             self.gmm_covariances_ = gmm.covariances_.astype(np.float64)
             centers = self.gmm_means_.astype(np.float32)
-        elif self.codebook_algorithm == "minibatch":
+        elif self.codebook_algorithm == "minibatch":  # scikit-learn: NumPy on the CPU
             from sklearn.cluster import MiniBatchKMeans
 
             km = MiniBatchKMeans(self.n_clusters, random_state=seed, n_init=3,
                                  batch_size=2048, verbose=self.verbose).fit(sample)
             centers = km.cluster_centers_.astype(np.float32)
-        else:
+        sample = to_device(sample, target)  # the codebook sample, moved once
+        if self.encoding != "fisher" and self.codebook_algorithm == "kmeans":
             if self.verbose:
                 print(f"[SIFTBoVW] k-means: {self.n_clusters} codewords from "
-                      f"{len(sample)} descriptors")
+                      f"{sample.shape[0]} descriptors")
             centers, _, _, _ = kmeans(sample, self.n_clusters, random_state=seed,
                                       verbose=self.verbose)
             centers = to_numpy(centers).astype(np.float32)
         self.cluster_centers_ = centers
         xp = get_namespace(sample)
-        d2 = squared_distances(xp, xp.asarray(sample), xp.asarray(centers))
+        d2 = squared_distances(xp, sample, xp.asarray(centers, device=device(sample)))
         scale = float(xp.mean(xp.min(d2, axis=1)))
         self.distance_scale_ = scale if scale > 0 else 1.0
         return self
@@ -489,30 +516,50 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     def _encode_all(self, descs):
         if self.encoding == "fisher" and self.gmm_means_ is None:
             raise ValueError("encoding='fisher' needs a GMM: refit after switching to it")
-        xp = get_namespace(self.cluster_centers_)
-        centers = xp.asarray(self.cluster_centers_)
-        n_dims = centers.shape[1]
-        out = np.zeros((len(descs), self.n_features_out_), dtype=np.float64)
-        for i, (desc, pos) in enumerate(descs):
+        n_dims = self.cluster_centers_.shape[1]
+        n_in = self.pca_mean_.shape[0] if self.pca_mean_ is not None else n_dims
+        for i, (desc, _) in enumerate(descs):  # checked on the host, before any move
             if len(desc) == 0:
-                continue  # defined all-zero row
-            desc = np.asarray(desc, dtype=np.float32)
-            if desc.shape[1] != (self.pca_mean_.shape[0] if self.pca_mean_ is not None
-                                 else n_dims):
+                continue
+            if desc.shape[1] != n_in:
                 raise ValueError(f"image {i}: descriptors have {desc.shape[1]} dims, the "
                                  "codebook was fitted on a different size")
             if not np.all(np.isfinite(desc)):
                 raise ValueError(f"image {i}: descriptors contain NaN or inf")
-            code = enc.encode_image(
-                xp, xp.asarray(self._project(desc)), xp.asarray(np.asarray(pos, np.float64)),
-                encoding=self.encoding, centers=centers, levels=self.pyramid_levels,
-                soft_beta=self.soft_beta / self.distance_scale_, soft_k=self.soft_k,
-                vlad_intra_norm=self.vlad_intra_norm, gmm=(
-                    None if self.gmm_means_ is None else
-                    (xp.asarray(self.gmm_weights_), xp.asarray(self.gmm_means_),
-                     xp.asarray(self.gmm_covariances_))))
-            out[i] = to_numpy(code)
-        return enc.normalize_rows(get_namespace(out), out, self._normalize_method())
+        target = resolve_device(self.device)
+        if target is None:
+            target = resolve_device("cpu")
+        xp, dev = target
+
+        def put(a, dtype):  # one host-to-device copy
+            return to_device(np.ascontiguousarray(a, dtype=dtype), target)
+
+        # The codebook and the projection, moved once per call.
+        centers = put(self.cluster_centers_, np.float32)
+        pca = None if self.pca_mean_ is None else (put(self.pca_mean_, np.float32),
+                                                   put(self.pca_components_, np.float32))
+        gmm = None if self.gmm_means_ is None else tuple(
+            put(a, np.float64) for a in (self.gmm_weights_, self.gmm_means_,
+                                         self.gmm_covariances_))
+        kw = dict(encoding=self.encoding, centers=centers, levels=self.pyramid_levels,
+                  soft_beta=self.soft_beta / self.distance_scale_, soft_k=self.soft_k,
+                  vlad_intra_norm=self.vlad_intra_norm, gmm=gmm)
+        out = np.zeros((len(descs), self.n_features_out_), dtype=np.float64)
+        rows = [i for i, (desc, _) in enumerate(descs) if len(desc)]  # empty: zero rows
+        for batch in _batches(rows, [len(descs[i][0]) for i in rows], _ENCODE_BATCH_ROWS):
+            # All descriptors of a batch of images go to the device in one copy,
+            # are encoded there image by image, and the codes come back in one.
+            D = put(np.concatenate([descs[i][0] for i in batch]), np.float32)
+            P = put(np.concatenate([descs[i][1] for i in batch]), np.float64)
+            if pca is not None:
+                D = (D - pca[0]) @ pca[1].T
+            ends = np.cumsum([len(descs[i][0]) for i in batch]).tolist()
+            codes = [enc.encode_image(xp, D[a:b, :], P[a:b, :], **kw)
+                     for a, b in zip([0] + ends[:-1], ends)]
+            codes = xp.astype(xp.stack(codes), xp.float64)  # normalised in float64
+            codes = enc.normalize_rows(xp, codes, self._normalize_method())
+            out[np.asarray(batch)] = to_numpy(codes)
+        return out
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -545,3 +592,17 @@ def _check_descriptor_list(descriptors):
     if not out:
         raise ValueError("no images (0 descriptor sets)")
     return out
+
+
+def _batches(items, sizes, max_rows):
+    """Split ``items`` in order into runs whose ``sizes`` add up to at most
+    ``max_rows`` (a single larger item forms its own run)."""
+    batch, total = [], 0
+    for item, size in zip(items, sizes):
+        if batch and total + size > max_rows:
+            yield batch
+            batch, total = [], 0
+        batch.append(item)
+        total += size
+    if batch:
+        yield batch

@@ -266,3 +266,79 @@ def test_transform_from_a_subset_of_views():
         nmf.transform_view(X[:, :20], ["a", "c"])
     with pytest.raises(ValueError, match="distinct views"):
         nmf.transform_view(X[:, :30], ["a", "a"])
+
+
+# --------------------------------------------------------------- device path
+def _device1(X):
+    xps = pytest.importorskip("array_api_strict")
+    return xps, xps.Device("device1"), xps.asarray(X, device=xps.Device("device1"))
+
+
+@pytest.mark.parametrize(
+    "solver, beta, weights",
+    [("hals", "frobenius", None), ("mu", "frobenius", [1.0, 3.0]),
+     ("mu", "kullback-leibler", None), ("mu", "kullback-leibler", [0.5, 2.0])],
+)
+def test_device1_fit_equals_numpy(solver, beta, weights):
+    # The dense updates run in array_api_strict on its simulated device1 (a
+    # silent fall-back to NumPy fails there) and equal the NumPy path.
+    from skmm.utils import device, get_namespace, to_numpy
+
+    X = _lowrank(n=60, d1=8, d2=6)
+    xps, dev, Xd = _device1(X)
+    kw = dict(n_components=3, views=[8, 6], solver=solver, beta_loss=beta,
+              view_weights=weights, max_iter=40, tol=0, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ref = CollectiveNMF(**kw)
+        W_ref = ref.fit_transform(X)
+        for est, data in [(CollectiveNMF(**kw), Xd), (CollectiveNMF(device=dev, **kw), X)]:
+            W = est.fit_transform(data)
+            assert get_namespace(W) is xps and device(W) == dev
+            assert isinstance(est.components_, np.ndarray)
+            assert all(isinstance(H, np.ndarray) for H in est.view_components_)
+            np.testing.assert_allclose(to_numpy(W), W_ref, rtol=1e-9, atol=1e-12)
+            np.testing.assert_allclose(est.components_, ref.components_, rtol=1e-9, atol=1e-12)
+            np.testing.assert_allclose(est.loss_curve_, ref.loss_curve_, rtol=1e-9)
+            assert est.reconstruction_err_ == pytest.approx(ref.reconstruction_err_, rel=1e-9)
+            Wt = est.transform(data)
+            assert get_namespace(Wt) is xps and device(Wt) == dev
+            np.testing.assert_allclose(to_numpy(Wt), ref.transform(X), rtol=1e-8, atol=1e-12)
+            Wv = est.transform_view(Xd[:, 8:], "view1")
+            assert device(Wv) == dev
+            np.testing.assert_allclose(to_numpy(Wv), ref.transform_view(X[:, 8:], "view1"),
+                                       rtol=1e-8, atol=1e-12)
+            Wl = est.transform_view(Xd, ["view0", "view1"])
+            assert device(Wl) == dev
+            np.testing.assert_allclose(to_numpy(Wl), ref.transform(X), rtol=1e-8, atol=1e-12)
+            Xr = est.inverse_transform(Wt)
+            assert device(Xr) == dev
+            np.testing.assert_allclose(to_numpy(Xr), ref.inverse_transform(ref.transform(X)),
+                                       rtol=1e-8, atol=1e-12)
+
+
+def test_device1_float32_stays_float32():
+    from skmm.utils import to_numpy
+
+    X = _lowrank(n=60, d1=8, d2=6).astype(np.float32)
+    xps, dev, Xd = _device1(X)
+    est = CollectiveNMF(3, views=[8, 6], max_iter=50, tol=0, random_state=0).fit(Xd)
+    ref = CollectiveNMF(3, views=[8, 6], max_iter=50, tol=0, random_state=0).fit(X)
+    W = est.transform(Xd)
+    assert W.dtype == xps.float32 and est.components_.dtype == np.float32
+    np.testing.assert_allclose(to_numpy(W), ref.transform(X), rtol=1e-4, atol=1e-6)
+
+
+def test_device1_negative_input_names_the_view():
+    X = _lowrank(n=20, d1=4, d2=3)
+    X[5, 6] = -1.0
+    _, _, Xd = _device1(X)
+    with pytest.raises(ValueError, match="view 'view1' has minimum -1"):
+        CollectiveNMF(2, views=[4, 3]).fit(Xd)
+
+
+def test_sparse_input_with_a_device_is_refused():
+    _, dev, _ = _device1(np.zeros(1))
+    X = sp.csr_matrix(_lowrank(n=20, d1=4, d2=3))
+    with pytest.raises(TypeError, match="Sparse input cannot be moved"):
+        CollectiveNMF(2, views=[4, 3], device=dev).fit(X)

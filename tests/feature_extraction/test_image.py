@@ -489,3 +489,83 @@ def test_public_rootsift_equals_the_option():
         rootsift(-plain)
     with pytest.raises(ValueError, match="needs a 2-D uint8 grayscale image"):
         sift_descriptors(gray.astype(np.float64))
+
+
+# --------------------------------------------------------------- device path
+@pytest.mark.parametrize("params", [
+    dict(encoding="hist"),
+    dict(encoding="soft", pyramid_levels=1),
+    dict(encoding="vlad", pca_components=16),
+    dict(encoding="fisher", n_clusters=4),
+])
+def test_device1_codebook_and_encoding_equal_numpy(monkeypatch, params):
+    # device=... runs the k-means codebook and the encoding on array_api_strict's
+    # simulated device1 (a silent fall-back to NumPy would not reach it) and
+    # returns NumPy codes equal to the CPU path's; fitted state stays NumPy.
+    xps = pytest.importorskip("array_api_strict")
+    import skmm.feature_extraction._bovw as bovw_module
+    from skmm.utils import device, get_namespace
+
+    dev = xps.Device("device1")
+    seen = []
+
+    def spy(fn, what, pos):  # records where the array argument ``pos`` lives
+        def wrapper(*args, **kwargs):
+            seen.append((what, get_namespace(args[pos]), device(args[pos])))
+            return fn(*args, **kwargs)
+        return wrapper
+
+    X, _ = textures(n_per_class=2, size=48)
+    kw = {"n_clusters": 8, "random_state": 0, **params}
+    ref = SIFTBoVW(**kw).fit(X)
+    codes_ref = ref.transform(X)
+    monkeypatch.setattr(bovw_module, "kmeans", spy(bovw_module.kmeans, "kmeans", 0))
+    monkeypatch.setattr(bovw_module.enc, "encode_image",
+                        spy(bovw_module.enc.encode_image, "encode", 1))
+    est = SIFTBoVW(device=dev, **kw).fit(X)
+    codes = est.transform(X)
+    assert isinstance(codes, np.ndarray) and codes.dtype == np.float64
+    for name in ["cluster_centers_", "gmm_means_", "pca_components_"]:
+        value = getattr(est, name)
+        assert value is None or isinstance(value, np.ndarray), name
+    kinds = {what for what, _, _ in seen}
+    assert kinds == ({"encode"} if params["encoding"] == "fisher" else {"kmeans", "encode"})
+    assert all(ns is xps and d == dev for _, ns, d in seen), seen
+    # The codebook equals the CPU one up to float32 rounding (the device sums
+    # clusters by a one-hot GEMM, NumPy by a sparse product) ...
+    np.testing.assert_allclose(est.cluster_centers_, ref.cluster_centers_, rtol=1e-5, atol=1e-6)
+    assert est.distance_scale_ == pytest.approx(ref.distance_scale_, rel=1e-5)
+    # ... and with one codebook the device codes equal the CPU codes; a model
+    # fitted on the device encodes on the CPU after a pickle round trip.
+    import pickle
+
+    loaded = pickle.loads(pickle.dumps(est)).set_params(device=None)
+    np.testing.assert_allclose(codes, loaded.transform(X), rtol=1e-6, atol=1e-9)
+    if params["encoding"] != "vlad":  # VLAD flips near-tied descriptors between codewords
+        np.testing.assert_allclose(codes, codes_ref, rtol=1e-4, atol=1e-6)
+
+
+def test_device_gpu_without_cupy_names_the_extra():
+    pytest.importorskip("array_api_strict")
+    try:
+        import cupy  # noqa: F401
+        pytest.skip("CuPy is installed")
+    except ImportError:
+        pass
+    X, _ = textures(n_per_class=2, size=48)
+    with pytest.raises(ImportError, match=r"skmm\[gpu\]"):
+        SIFTBoVW(n_clusters=8, device="gpu", random_state=0).fit(X)
+
+
+def test_encoding_in_small_device_batches_gives_the_same_codes(monkeypatch):
+    # transform moves descriptors to the device in batches of images; the
+    # batch size must not change any code (an empty image included).
+    import skmm.feature_extraction._bovw as bovw_module
+
+    X, _ = textures(n_per_class=2, size=48)
+    X = X[:2] + [np.zeros((8, 8), np.uint8)] + X[2:]  # no grid point: no descriptor
+    est = SIFTBoVW(n_clusters=8, encoding="soft", pyramid_levels=1, random_state=0).fit(X)
+    whole = est.transform(X)
+    monkeypatch.setattr(bovw_module, "_ENCODE_BATCH_ROWS", 30)  # < one image's descriptors
+    np.testing.assert_array_equal(est.transform(X), whole)
+    assert not whole[2].any() and whole[[0, 1, 3, 4]].any(axis=1).all()
