@@ -31,7 +31,7 @@ def client():
     # the kill-always test fails (KilledWorker) after two deaths, quickly.
     with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
         with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                      dashboard_address=None) as cluster, \
+                                      scheduler_port=0, dashboard_address=":0") as cluster, \
                 distributed.Client(cluster) as c:
             # Import skmm on both workers at once (seconds on a loaded machine).
             c.run(lambda: __import__("skmm.cross_decomposition") and None)

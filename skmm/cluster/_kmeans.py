@@ -55,35 +55,45 @@ def _block_rows(n_clusters):
 
 def _assign_block(xp, block, centers, c_norms):
     # argmin_k ||x - c_k||^2 = argmin_k (||c_k||^2 - 2 x.c_k): ||x||^2 is not needed.
-    return xp.argmin(c_norms[None, :] - 2.0 * (block @ centers.T), axis=1)
+    # Updated in place: on NumPy a fresh n x k temporary per operation cost
+    # twice the GEMM itself (page faults), 20 ms against 7.6 ms at 20k x 64.
+    D = block @ (-2.0 * centers).T
+    D += c_norms[None, :]
+    return xp.argmin(D, axis=1)
 
 
-def _lloyd_pass(xp, X, centers, w, *, with_labels):
-    """Assign every row to its nearest centre; sums, counts, inertia (and labels)."""
+def _lloyd_pass(xp, X, centers, w, *, with_labels, with_inertia=True):
+    """Assign every row to its nearest centre; sums, counts, inertia (and labels).
+
+    ``with_inertia=False`` skips the residuals (inertia is then ``None``): the
+    iterations need only sums and counts.
+    """
     k = centers.shape[0]
     c_norms = xp.sum(centers * centers, axis=1)
     sums = xp.zeros_like(centers)
     counts = xp.zeros((k,), dtype=X.dtype, device=device(X))
-    inertia = 0.0
+    inertia = 0.0 if with_inertia else None
     labels = []
     n, rows = X.shape[0], _block_rows(k)
     for start in range(0, n, rows):
         stop = min(start + rows, n)
         block = X[start:stop, :]
         lab = _assign_block(xp, block, centers, c_norms)
-        # The inertia from the residuals themselves (not the GEMM expansion):
-        # exact, and cheap next to the GEMM.
-        resid = block - xp.take(centers, lab, axis=0)
-        r2 = xp.sum(resid * resid, axis=1)
+        if with_inertia:
+            # From the residuals themselves (not the GEMM expansion): exact.
+            resid = block - xp.take(centers, lab, axis=0)
+            r2 = xp.sum(resid * resid, axis=1)
         if w is None:
             block_sums, block_counts = group_sums(xp, lab, block, k)
-            inertia += float(xp.sum(r2))
+            if with_inertia:
+                inertia += float(xp.sum(r2))
         else:
             wb = w[start:stop]
             block_sums, _ = group_sums(xp, lab, block * wb[:, None], k)
             block_counts, _ = group_sums(xp, lab, wb[:, None], k)
             block_counts = block_counts[:, 0]
-            inertia += float(xp.sum(r2 * wb))
+            if with_inertia:
+                inertia += float(xp.sum(r2 * wb))
         sums = sums + block_sums
         counts = counts + block_counts
         if with_labels:
@@ -282,7 +292,8 @@ def _lloyd(xp, X, centers, w, *, max_iter, threshold, verbose):
     shift = float("inf")
     n_iter = 0
     for n_iter in range(1, max_iter + 1):
-        sums, counts, inertia, labels = _lloyd_pass(xp, X, centers, w, with_labels=True)
+        sums, counts, inertia, labels = _lloyd_pass(xp, X, centers, w, with_labels=True,
+                                                    with_inertia=bool(verbose))
         sums, counts, n_empty = _relocate_empty(xp, X, w, centers, labels, sums, counts)
         if verbose:
             print(f"Iteration {n_iter - 1}, inertia {inertia}"
