@@ -117,8 +117,12 @@ class MultiViewSpectralClustering(MultiViewMixin, ClusterMixin, BaseEstimator):
     ``SpectralClustering(affinity="nearest_neighbors")`` on the standardised
     concatenation (``benchmarks/bench_cluster.py``).
 
-    A view of one column is accepted (it still orders the rows); a constant
-    view raises a ``ValueError`` naming it, since it defines no distance.
+    A view of one column given in ``views`` raises a ``ValueError`` naming
+    it: one feature's neighbourhoods are ties and noise, and a one-column
+    view is most often a wrong ``views`` (a width where a slice was meant).
+    The default ``views=None`` split of a 2-column ``X`` is accepted. A
+    constant view raises a ``ValueError`` naming it, since it defines no
+    distance.
 
     Examples
     --------
@@ -184,6 +188,14 @@ class MultiViewSpectralClustering(MultiViewMixin, ClusterMixin, BaseEstimator):
         """
         self._check_no_second_array(y)
         X = self._validate_multiview(X, reset=True, ensure_min_samples=2)
+        one = [name for name, w in zip(self.view_names_, self._view_widths()) if w == 1]
+        if one and self.views is not None:
+            raise ValueError(
+                f"View(s) {one} have one column: spectral clustering builds a neighbour "
+                "graph per view, and one feature gives no usable neighbourhoods. Check "
+                "`views` (a width where a column range was meant?) or merge the column "
+                "into another view."
+            )
         X = np.asarray(X, dtype=np.float64)
         n = X.shape[0]
         if self.n_clusters > n:

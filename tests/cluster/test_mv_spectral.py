@@ -65,12 +65,14 @@ def test_mean_fusion_and_rbf_run_on_the_same_contract():
         assert adjusted_rand_score(y, mv.labels_) == 1.0, params
 
 
-def test_one_column_view_is_accepted():
-    # A single varying column still orders the rows (the default views of a
-    # 2-column X are two such views); only a constant view is refused.
+def test_one_column_view_is_refused_when_given_and_accepted_by_default():
+    # A one-column view in `views` names the view; the default split of a
+    # 2-column X (two one-column views) still clusters.
     X, y = _blobs()
-    mv = MultiViewSpectralClustering(3, views=[1, 4], random_state=0).fit(X)
-    assert adjusted_rand_score(y, mv.labels_) == 1.0
+    with pytest.raises(ValueError, match=r"View\(s\) \['image'\] have one column"):
+        MultiViewSpectralClustering(3, views={"image": 1, "text": 4}, random_state=0).fit(X)
+    mv = MultiViewSpectralClustering(3, random_state=0).fit(X[:, [0, 2]])
+    assert mv.n_views_ == 2 and mv.labels_.shape == (X.shape[0],)
 
 
 def test_bad_input_is_named():
