@@ -87,7 +87,7 @@ def test_kernel_cca_float32_equals_float64():
 def test_nmf_inverse_transform_checks_the_width():
     X = np.random.default_rng(0).uniform(size=(20, 6))
     nmf = CollectiveNMF(3, views=[3, 3], random_state=0).fit(X)
-    with pytest.raises(ValueError, match="n_components=3, got W with 2 columns"):
+    with pytest.raises(ValueError, match=r"width n_components=3, got W of shape \(4, 2\)"):
         nmf.inverse_transform(np.ones((4, 2)))
 
 
