@@ -35,6 +35,10 @@ The array-API contract, stated once for all of skmm:
    ``array_api_support`` tag is not set: its checks expect fitted attributes
    in the input's namespace, which point 2 rules out on purpose.) Estimators
    without the claim refuse non-NumPy input with a TypeError.
+
+Every public skmm estimator also inherits :class:`_DocLinkMixin` (through
+:class:`MultiViewMixin`, or directly), so its HTML representation in a
+notebook links to its page of the API reference, :data:`_DOC_URL_TEMPLATE`.
 """
 
 import numpy as np
@@ -48,6 +52,7 @@ from .utils._sklearn_compat import (
     check_is_fitted,
     validate_data,
 )
+from . import __version__
 from .utils._views import resolve_views
 
 __all__ = ["MultiViewEmbedderMixin", "MultiViewMixin"]
@@ -66,7 +71,30 @@ def _ndim(a):
     return ndim if ndim is not None else np.asarray(a).ndim
 
 
-class MultiViewMixin:
+# The API page of each public class, as ``docs/_api.py`` names it: autosummary
+# writes ``api/generated/<module>.<Class>.html`` for every name of a public
+# subpackage's ``__all__``. Development versions link to the "latest" build.
+_DOC_URL_TEMPLATE = ("https://skmm.readthedocs.io/en/{version}/api/generated/"
+                     "{{estimator_module}}.{{estimator_name}}.html")
+
+
+class _DocLinkMixin:
+    """Link the estimator's HTML representation to its page of skmm's API reference.
+
+    scikit-learn's ``_HTMLDocumentationLinkMixin`` (a base of every
+    ``BaseEstimator``) reads these two attributes; its default points at
+    scikit-learn's own site. ``estimator_module`` is the class's module up to
+    the first private part (``skmm.cross_decomposition`` for
+    ``skmm.cross_decomposition._cca.CCA``): the subpackage whose ``__all__``
+    documents it. Put this mixin to the left of ``BaseEstimator``.
+    """
+
+    _doc_link_module = "skmm"
+    _doc_link_template = _DOC_URL_TEMPLATE.format(
+        version="latest" if "dev" in __version__ else __version__)
+
+
+class MultiViewMixin(_DocLinkMixin):
     """Mixin for estimators reading one 2-D ``X`` split into views by ``views``.
 
     Subclasses declare a ``views`` parameter (merge ``_parameter_constraints``

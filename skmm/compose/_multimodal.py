@@ -31,6 +31,7 @@ from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, proces
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.parallel import Parallel, delayed
 
+from ..base import _DocLinkMixin
 from ..utils._sklearn_compat import (
     HasMethods,
     Interval,
@@ -376,7 +377,7 @@ def _embedder_values(Z):
     return Z.to_numpy() if hasattr(Z, "to_numpy") else Z
 
 
-class MultiModalTransformer(TransformerMixin, _BaseComposition):
+class MultiModalTransformer(_DocLinkMixin, TransformerMixin, _BaseComposition):
     """Turn raw multimodal records into views, and optionally embed them.
 
     The records are a pandas or polars DataFrame, a dict of equal-length

@@ -28,6 +28,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from ..base import _DocLinkMixin
 from ..utils._sklearn_compat import (
     Interval,
     Options,
@@ -693,7 +694,7 @@ def _process_chunk(items, start, sr, resample, bare_sr, target, params, names,
     return [feat[a:b] for a, b in zip(offsets[:-1], offsets[1:])], short
 
 
-class MFCC(TransformerMixin, BaseEstimator):
+class MFCC(_DocLinkMixin, TransformerMixin, BaseEstimator):
     """MFCC statistics of audio clips: one fixed-length row per clip.
 
     Each clip becomes a sequence of frames of MFCCs (numerically equal to

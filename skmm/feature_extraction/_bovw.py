@@ -15,6 +15,7 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_memory
 
+from ..base import _DocLinkMixin
 from ..cluster import kmeans
 from ..utils import device, get_namespace, resolve_device, to_device, to_numpy
 from ..utils._pairwise import squared_distances
@@ -84,7 +85,8 @@ def _file_stamp(item):
     return None
 
 
-class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class SIFTBoVW(_DocLinkMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
+               BaseEstimator):
     """Bag of visual words over SIFT descriptors: histogram, soft, VLAD or Fisher vectors.
 
     Each image (a path or an array) gives a set of SIFT descriptors (dense

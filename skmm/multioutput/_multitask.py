@@ -34,6 +34,7 @@ from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 
+from ..base import _DocLinkMixin
 from ..cross_decomposition import CCA, ProbabilisticCCA
 from ..utils._sklearn_compat import (
     HasMethods,
@@ -71,7 +72,8 @@ def _rows_text(rows):
     return f"{rows[:10]}{' ...' if len(rows) > 10 else ''}"
 
 
-class MultiTaskClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+class MultiTaskClassifier(_DocLinkMixin, MetaEstimatorMixin, ClassifierMixin,
+                          BaseEstimator):
     """Predict several targets from one shared multi-view embedding.
 
     ``fit(X, y)`` with ``y`` of shape (n_samples, n_tasks) fits the embedder

@@ -20,6 +20,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils import get_tags
 
+from ..base import _DocLinkMixin
 from ..cross_decomposition import CCA
 from ..metrics import (
     mean_average_precision,
@@ -314,7 +315,7 @@ def make_retrieval_scorer(metric="map", *, direction=None, relevance="label", k=
 
 
 # ----------------------------------------------------------------- estimator
-class CrossModalRetriever(BaseEstimator):
+class CrossModalRetriever(_DocLinkMixin, BaseEstimator):
     """Search the items of one modality with queries of another.
 
     ``fit`` fits the ``embedder`` on rows with all views (or keeps it as it is
