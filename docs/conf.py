@@ -46,8 +46,13 @@ numpydoc_class_members_toctree = False
 # OpenCV speed or minutes of CPU. SKMM_DOCS_RUN_EXAMPLES=1 runs them.
 sphinx_gallery_conf = {
     # Paths relative to this folder: absolute ones break the gallery's toctree.
+    # Each subfolder with a GALLERY_HEADER.rst is one section of the gallery:
+    # cross_modal/, tuning/, scaling/, ...
     "examples_dirs": ["../examples"],
     "gallery_dirs": ["auto_examples"],
+    # Only plot_*.py run even with SKMM_DOCS_RUN_EXAMPLES=1; scripts that need
+    # hardware the docs build lacks (scaling/gpu_and_dask.py: CuPy, a GPU, a
+    # Dask cluster) are named otherwise and shown without running.
     "filename_pattern": r"/plot_",
     "plot_gallery": "True" if os.environ.get("SKMM_DOCS_RUN_EXAMPLES") == "1" else "False",
     "download_all_examples": False,
