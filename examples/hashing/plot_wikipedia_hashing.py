@@ -49,6 +49,7 @@ Without it the example prints what is missing and exits with status 1::
 # The features and the official split: 128 image columns, then 10 text
 # columns; training rows first.
 import argparse
+import importlib.util
 import sys
 import time
 from pathlib import Path
@@ -173,7 +174,8 @@ print(f"figure: {figure_path}")
 # exact search costs the same whatever the content) of 64-bit codes, 8 bytes
 # an item, against 64-d float32 vectors, 256 bytes an item. 100 queries,
 # top 10 each; Hamming ranking uses the compiled kernel when Numba is
-# installed (the first call compiles it, outside the timing).
+# installed (``pip install "skmm[fast]"``; the first call compiles it,
+# outside the timing), NumPy blocks otherwise.
 def median_seconds(fn, repeats=3):
     times = []
     for _ in range(repeats):
@@ -200,7 +202,10 @@ timings = {
         vectors.nbytes),
 }
 hamming_s = timings["Hamming top-k, 64-bit codes"][0]
+engine = ("compiled (Numba)" if importlib.util.find_spec("numba") is not None
+          else 'NumPy blocks (pip install "skmm[fast]" for the compiled scan)')
 print()
+print(f"Hamming search engine: {engine}")
 print(f"| search ({n_queries} queries, top {k} of {n_items:,} items) | gallery MiB | "
       f"median s | ms per query | time / Hamming time |")
 print("|---|---|---|---|---|")

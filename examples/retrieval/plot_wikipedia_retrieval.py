@@ -106,8 +106,9 @@ print(f"{len(y_train)} training pairs, {len(y_test)} test pairs, "
 # image features are histograms whose 128 bins sum to 1: on them, unscaled,
 # the default ``LogisticRegression`` (C=1) is so strongly regularised that
 # its posteriors barely move, and SM falls below the paper. Standardising
-# the features first (as most logistic-regression set-ups do) gives the
-# paper's SM back; both rows are in the table.
+# the features first (as most logistic-regression set-ups do) brings SM
+# near the paper's figures (above them for image->text); both rows are in
+# the table.
 def svc_posteriors(C=1.0, gamma="scale"):
     # Square root of histograms / topic proportions (the Hellinger map), then
     # an RBF SVM whose Platt-scaled scores are the class posteriors.
