@@ -19,14 +19,19 @@ combined. The bar chart and the table report accuracy, macro-F1 and the
 one-vs-rest ROC AUC on held-out scenes.
 
 **Read the text results with care.** UCM captions are templated ("There is a
-piece of farmland .", "Many buildings and green trees are in a dense
-residential area ."): most contain the class name, so text alone already
-names the class and scores near 1, and every fusion that includes the text
-inherits that. This is a property of the data set, not an achievement of the
-fusion. The image-only score is the one that measures visual recognition: a
-64-word bag of SIFT words trained on 7 images per class (the bundled subset)
-is far from a modern image model, and gains from more training images (set
-``SKMM_DATA_HOME`` to use all 2,100 images and the dataset's own split).
+piece of farmland .", "This is a dense residential area ."): most contain the
+class name, so text alone already names the class and scores near 1, and
+every fusion that includes the text inherits that. This is a property of the
+data set, not an achievement of the fusion. The image-only score is the one
+that measures visual recognition, and it is modest: a 64-word bag of SIFT
+words is a classical descriptor, not a modern image model. On the bundled
+subset (7 training images per class, 70 held-out scenes, so one scene moves
+the accuracy by 1.4 points) it scores about 0.7; on all 2,100 images with the
+caption file's own split (set ``SKMM_DATA_HOME``; 90 training images per
+class, 210 test scenes) it scored 0.69 when this example was written, in line
+with bag-of-visual-words SVMs on UC Merced. The image is where fusion could
+add information, and here it has little room: the text is already (nearly)
+perfect.
 
 Run it with::
 

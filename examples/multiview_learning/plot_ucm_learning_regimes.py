@@ -214,6 +214,11 @@ for method, name, model, F in svms:
 # The table and the figure
 # ------------------------
 # Chance is 1/21 = 0.048 for accuracy, about 0 for NMI and 0.5 for AUC.
+# On this data the CCA space does not beat early fusion in any regime: it
+# keeps only the directions the two views share, and the text view, which
+# alone nearly names the class, loses the rest. What a shared space adds is
+# the ability to place one modality alone in it, as cross-modal retrieval
+# does (see the cross-modal example).
 table = pd.DataFrame(rows, columns=["regime", "method", "features", "metric", "score"])
 fig, axes = plt.subplots(1, 3, figsize=(14, 4.5))
 colours = {"early fusion": "tab:blue", "CCA space": "tab:orange",
