@@ -55,6 +55,10 @@ def test_learning_regimes_example(tmp_path):
         assert match, f"no row {regime} / {method} / {features} / {metric} in\n{stdout}"
         return float(match.group(1))
 
+    # 6 clustering rows, 3 label spreading rows, 5 SVMs x 3 metrics; none twice.
+    rows = re.findall(r"^\s*(?:clustering|label spreading|SVM)\s.*$", stdout,
+                      flags=re.MULTILINE)
+    assert len(rows) == 6 + 3 + 15 == len({r.rsplit(maxsplit=1)[0] for r in rows})
     for features in ("early fusion", "CCA space"):
         # measured: NMI 0.89 / 0.95 (early), 0.85 / 0.87 (CCA); image only 0.66 / 0.69
         for method in ("multi-view k-means", "multi-view spectral"):
