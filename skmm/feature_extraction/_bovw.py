@@ -154,7 +154,9 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         k-means++ seeding, scikit-learn's stopping rules and ``max_iter=300``,
         written in the array API: runs on CuPy arrays). ``"minibatch"``: scikit-learn's
         ``MiniBatchKMeans`` (NumPy). Ignored for ``encoding="fisher"``, which
-        fits ``GaussianMixture(covariance_type="diag")``.
+        fits ``GaussianMixture(covariance_type="diag")``. To learn the
+        codebook from more images than memory holds, call :meth:`partial_fit`
+        batch by batch instead of ``fit``.
     memory : str, joblib.Memory or None, default=None
         Cache each image's descriptors on disk (a folder path or a
         ``joblib.Memory``), keyed on the image (path with its modification
@@ -200,7 +202,9 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     pca_mean_, pca_components_ : ndarray or None
         The descriptor projection (``pca_components`` set), else None.
     distance_scale_ : float
-        Mean squared distance of the codebook sample to its nearest codeword.
+        Mean squared distance of the codebook sample to its nearest codeword
+        (with :meth:`partial_fit`, the running mean over the batches, each
+        batch measured against the codewords it produced).
     descriptor_seed_ : int
         Seed of the per-image ``max_descriptors`` subsample.
     n_descriptors_fit_ : int

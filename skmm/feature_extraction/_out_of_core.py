@@ -12,10 +12,10 @@ import time
 from numbers import Integral
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted
 
 from ..utils._dask import is_dask_array
 from ..utils._optional import import_optional
+from ..utils._sklearn_compat import check_is_fitted
 from ..utils._validation import describe_item
 
 __all__ = ["transform_dask", "transform_to_memmap"]
