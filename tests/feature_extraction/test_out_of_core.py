@@ -112,3 +112,32 @@ def test_memmap_bad_arguments(images, tmp_path):
     from sklearn.exceptions import NotFittedError
     with pytest.raises(NotFittedError):
         transform_to_memmap(SIFTBoVW(), images[:2], tmp_path / "a.npy")
+
+
+def test_partial_fit_on_array_api_strict_device1_equals_numpy(images):
+    xps = pytest.importorskip("array_api_strict")
+    import skmm.feature_extraction._bovw as bovw_module
+    from skmm.utils import device
+
+    seen = []
+    step = bovw_module.minibatch_kmeans_step
+
+    def spy(X, *args, **kwargs):  # where the mini-batch update runs
+        seen.append(device(X))
+        return step(X, *args, **kwargs)
+
+    dev = xps.Device("device1")
+    ref = SIFTBoVW(n_clusters=8, **FAST)
+    est = SIFTBoVW(n_clusters=8, device=dev, **FAST)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(bovw_module, "minibatch_kmeans_step", spy)
+        for batch in (images[:6], images[6:12]):
+            ref.partial_fit(batch)
+            est.partial_fit(batch)
+    assert seen[1::2] == [dev, dev]
+    assert isinstance(est.cluster_centers_, np.ndarray)
+    # float32 distances on two namespaces: equal up to rounding
+    np.testing.assert_allclose(est.cluster_centers_, ref.cluster_centers_, rtol=1e-5,
+                               atol=1e-4)
+    np.testing.assert_array_equal(est.codeword_counts_, ref.codeword_counts_)
+    assert est.distance_scale_ == pytest.approx(ref.distance_scale_, rel=1e-5)
