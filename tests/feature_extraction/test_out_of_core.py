@@ -141,3 +141,14 @@ def test_partial_fit_on_array_api_strict_device1_equals_numpy(images):
                                atol=1e-4)
     np.testing.assert_array_equal(est.codeword_counts_, ref.codeword_counts_)
     assert est.distance_scale_ == pytest.approx(ref.distance_scale_, rel=1e-5)
+
+
+def test_transform_dask_without_dask_names_the_extra(images, monkeypatch):
+    import sys
+
+    from skmm.feature_extraction import transform_dask
+
+    est = SIFTBoVW(n_clusters=8, **FAST).fit(images[:4])
+    monkeypatch.setitem(sys.modules, "dask", None)
+    with pytest.raises(ImportError, match=r'pip install "skmm\[dask\]"'):
+        transform_dask(est, images[:2])
