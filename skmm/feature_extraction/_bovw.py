@@ -539,6 +539,10 @@ class SIFTBoVW(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
                              ": the projection needs all the data. fit once on a sample "
                              "(then partial_fit refines the codebook), or set "
                              "pca_components=None")
+        if not first and self.cluster_centers_.shape[0] != self.n_clusters:
+            raise ValueError(f"n_clusters={self.n_clusters}, but the codebook being "
+                             f"learnt has {self.cluster_centers_.shape[0]} codewords; "
+                             "fit again (or start from a fresh model) to change it")
         target = resolve_device(self.device)
         seed = _seed_from(self.random_state) if first else self.descriptor_seed_
         descs = self._extract(X, seed)

@@ -64,6 +64,9 @@ def test_partial_fit_refuses_fisher_and_an_unfitted_pca(images):
         SIFTBoVW(n_clusters=4, pca_components=8, **FAST).partial_fit(images[:2])
     with pytest.raises(ValueError, match="first batch gave 64 descriptors"):
         SIFTBoVW(n_clusters=100, **FAST).partial_fit(images[:1])
+    est = SIFTBoVW(n_clusters=4, **FAST).partial_fit(images[:2]).set_params(n_clusters=5)
+    with pytest.raises(ValueError, match="has 4 codewords"):
+        est.partial_fit(images[2:4])
 
 
 @pytest.mark.parametrize("batch_size", [1, 7, 100])
