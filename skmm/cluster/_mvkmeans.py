@@ -9,9 +9,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from ..base import MultiViewMixin
-from ..utils._array_api import get_namespace
+from ..utils._array_api import device, get_namespace, to_device, to_numpy
 from ..utils._graph import fusion_weights, standardize_columns, view_scales
-from ..utils._pairwise import squared_distances
+from ..utils._pairwise import one_hot, squared_distances
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from ._kmeans import kmeans, kmeans_plusplus
 
@@ -22,22 +22,36 @@ def _centres(Z, labels, k):
     """Cluster means of ``Z``; an empty cluster takes the row farthest from its centre.
 
     scikit-learn's re-seeding rule: the rows are taken by decreasing distance
-    to their own centre, one per empty cluster.
+    to their own centre, one per empty cluster. Runs in the namespace of ``Z``
+    (sums by a one-hot GEMM); ``labels`` lives beside ``Z``.
     """
-    counts = np.bincount(labels, minlength=k)
-    C = np.zeros((k, Z.shape[1]))
-    np.add.at(C, labels, Z)
-    C[counts > 0] /= counts[counts > 0, None]
-    empty = np.flatnonzero(counts == 0)
+    xp = get_namespace(Z)
+    H = one_hot(xp, labels, k, Z.dtype)
+    counts = xp.sum(H, axis=0)
+    C = (H.T @ Z) / xp.maximum(counts, xp.ones_like(counts))[:, None]
+    empty = np.flatnonzero(to_numpy(counts) == 0)
     if empty.size:
-        far = np.argsort(-np.sum((Z - C[labels]) ** 2, axis=1), kind="stable")
-        C[empty] = Z[far[:empty.size]]
+        residual = xp.sum((Z - xp.take(C, labels, axis=0)) ** 2, axis=1)
+        far = xp.argsort(-residual, stable=True)[:empty.size]
+        C = to_numpy(C)
+        C[empty] = to_numpy(xp.take(Z, far, axis=0))
+        C = xp.asarray(C, dtype=Z.dtype, device=device(Z))
     return C, int(empty.size)
+
+
+def _nearest(Z, C):
+    """Index of the nearest centre of each row and the squared distance to it."""
+    xp = get_namespace(Z)
+    d2 = squared_distances(xp, Z, C)
+    labels = xp.argmin(d2, axis=1)
+    return labels, xp.min(d2, axis=1)
 
 
 def _within_ss(blocks, labels, k):
     """Sum over views of the squared distances of the rows to their cluster's mean."""
-    return sum(float(np.sum((Z - _centres(Z, labels, k)[0][labels]) ** 2)) for Z in blocks)
+    xp = get_namespace(blocks[0])
+    return sum(float(xp.sum((Z - xp.take(_centres(Z, labels, k)[0], labels, axis=0)) ** 2))
+               for Z in blocks)
 
 
 def _co_em(blocks, k, rng, max_iter, verbose):
@@ -51,15 +65,14 @@ def _co_em(blocks, k, rng, max_iter, verbose):
     Returns the partition, the number of cycles and whether it stopped
     before ``max_iter``.
     """
-    xp = get_namespace(blocks[0])
     last = blocks[-1]
     C, _ = kmeans_plusplus(last, k, random_state=rng)
-    labels = np.argmin(np.asarray(squared_distances(xp, last, C)), axis=1)
+    labels, _ = _nearest(last, C)
     best, best_ss = labels, _within_ss(blocks, labels, k)
     for cycle in range(1, max_iter + 1):
         for v, Z in enumerate(blocks):
             C, n_empty = _centres(Z, labels, k)
-            labels = np.argmin(np.asarray(squared_distances(xp, Z, C)), axis=1)
+            labels, _ = _nearest(Z, C)
             if verbose and n_empty:
                 print(f"Cycle {cycle}, view {v}: {n_empty} empty cluster(s) re-seeded.")
         ss = _within_ss(blocks, labels, k)
@@ -110,6 +123,11 @@ class MultiViewKMeans(MultiViewMixin, ClusterMixin, BaseEstimator):
         Seeds the k-means++ draws.
     verbose : int, default=0
         Print progress.
+    device : None, "cpu", "gpu", "auto" or a device object, default=None
+        Where to compute (see :func:`skmm.utils.resolve_device`): None keeps
+        the work where ``X`` lives (NumPy, CuPy or any array-API array);
+        otherwise ``X`` is moved once. :meth:`predict` returns labels on
+        that device; fitted attributes are NumPy.
 
     Attributes
     ----------
@@ -168,11 +186,15 @@ class MultiViewKMeans(MultiViewMixin, ClusterMixin, BaseEstimator):
         "tol": [Interval(Real, 0, None, closed="left")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "device": "no_validation",  # resolved (and checked) by skmm.utils.resolve_device
     }
+
+    # Computes in the namespace and on the device of X (skmm.base's contract).
+    array_api_support = True
 
     def __init__(self, n_clusters=8, *, views=None, algorithm="joint", view_weights=None,
                  standardize=True, n_init=10, max_iter=300, tol=1e-4, random_state=None,
-                 verbose=0):
+                 verbose=0, device=None):
         self.n_clusters = n_clusters
         self.views = views
         self.algorithm = algorithm
@@ -183,11 +205,14 @@ class MultiViewKMeans(MultiViewMixin, ClusterMixin, BaseEstimator):
         self.tol = tol
         self.random_state = random_state
         self.verbose = verbose
+        self.device = device
 
     def _scaled(self, X):
-        Z = (np.asarray(X, dtype=np.float64) - self.mean_) / self.scale_
-        blocks = [f * B for f, B in zip(self.view_factors_, self._view_blocks(Z))]
-        return blocks
+        """The standardised, view-weighted blocks of ``X``, in ``X``'s namespace."""
+        xp = get_namespace(X)
+        on_x = (xp, device(X))
+        Z = (X - to_device(self.mean_, on_x)) / to_device(self.scale_, on_x)
+        return [float(f) * B for f, B in zip(self.view_factors_, self._view_blocks(Z))]
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -207,27 +232,28 @@ class MultiViewKMeans(MultiViewMixin, ClusterMixin, BaseEstimator):
         self._check_no_second_array(y)
         # Two rows at least: one row has no distance to scale the views by.
         X = self._validate_multiview(X, reset=True, ensure_min_samples=2)
-        X = np.asarray(X, dtype=np.float64)
+        xp = get_namespace(X)
+        if X.dtype != xp.float64:
+            X = xp.astype(X, xp.float64)
         n = X.shape[0]
         if self.n_clusters > n:
             raise ValueError(f"n_clusters={self.n_clusters} is larger than the number of "
                              f"samples ({n}).")
         if self.standardize:
-            self.mean_, self.scale_ = standardize_columns(X)
+            self.mean_, self.scale_ = map(to_numpy, standardize_columns(X))
         else:
             self.mean_, self.scale_ = np.zeros(X.shape[1]), np.ones(X.shape[1])
+        self.view_factors_ = np.ones(self.n_views_)
         w = fusion_weights(self.view_weights, self.n_views_)
-        scales = view_scales(self._view_blocks((X - self.mean_) / self.scale_),
-                             self.view_names_)
+        scales = view_scales(self._scaled(X), self.view_names_)
         self.view_factors_ = np.sqrt(w / scales)
         blocks = self._scaled(X)
-        Z = np.hstack(blocks)
+        Z = xp.concat(blocks, axis=1)
         rng = check_random_state(self.random_state)
         if self.algorithm == "joint":
             C, labels, inertia, n_iter = kmeans(
                 Z, self.n_clusters, n_init=self.n_init, max_iter=self.max_iter, tol=self.tol,
                 random_state=rng, verbose=self.verbose)
-            C, labels = np.asarray(C), np.asarray(labels)
         else:
             best = None
             for run in range(self.n_init):
@@ -235,9 +261,8 @@ class MultiViewKMeans(MultiViewMixin, ClusterMixin, BaseEstimator):
                                                  self.verbose)
                 # Consensus: the centre nearest in all views together.
                 C, _ = _centres(Z, part, self.n_clusters)
-                d2 = np.asarray(squared_distances(get_namespace(Z), Z, C))
-                labels = np.argmin(d2, axis=1)
-                inertia = float(np.sum(d2[np.arange(n), labels]))
+                labels, d2 = _nearest(Z, C)
+                inertia = float(xp.sum(d2))
                 if best is None or inertia < best[2]:
                     best = (C, labels, inertia, n_iter, converged)
             C, labels, inertia, n_iter, converged = best
@@ -245,6 +270,7 @@ class MultiViewKMeans(MultiViewMixin, ClusterMixin, BaseEstimator):
                 warnings.warn(f"Co-EM did not converge in max_iter={self.max_iter} cycles "
                               "over the views; increase max_iter.", ConvergenceWarning,
                               stacklevel=2)
+        C, labels = to_numpy(C), to_numpy(labels)
         self.cluster_centers_ = C
         self.labels_ = labels
         self.inertia_ = float(inertia)
@@ -261,13 +287,14 @@ class MultiViewKMeans(MultiViewMixin, ClusterMixin, BaseEstimator):
 
         Returns
         -------
-        labels : ndarray of shape (n_samples,)
+        labels : array of shape (n_samples,)
+            In the namespace and on the device of ``X`` (or of ``device``).
         """
         check_is_fitted(self)
         X = self._validate_multiview(X, reset=False)
-        Z = np.hstack(self._scaled(X))
-        d2 = squared_distances(get_namespace(Z), Z, self.cluster_centers_)
-        return np.asarray(np.argmin(d2, axis=1))
+        xp = get_namespace(X)
+        Z = xp.concat(self._scaled(X), axis=1)
+        return _nearest(Z, to_device(self.cluster_centers_, (xp, device(Z))))[0]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

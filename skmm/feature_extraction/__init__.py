@@ -8,7 +8,10 @@ one row each. Their building blocks are public too, the way
 against a codebook (:func:`hard_assignments`, :func:`soft_assignments`,
 :func:`vlad`, :func:`fisher_vector`); the codebook itself comes from
 :func:`skmm.cluster.kmeans`. The encoders run in the namespace of their
-input (NumPy, CuPy, any array-API library).
+input (NumPy, CuPy, any array-API library). A fitted extractor runs over
+more files than memory holds with :func:`transform_to_memmap` (rows written
+to a ``.npy`` file chunk by chunk) or on a Dask cluster with
+:func:`transform_dask`.
 """
 
 from ._audio import MFCC, mfcc
@@ -16,6 +19,7 @@ from ._audio_io import load_wav
 from ._bovw import SIFTBoVW
 from ._encoding import fisher_vector, hard_assignments, soft_assignments, vlad
 from ._image_io import read_image
+from ._out_of_core import transform_dask, transform_to_memmap
 from ._sift import dense_grid, rootsift, sift_descriptors
 
 __all__ = [
@@ -30,5 +34,7 @@ __all__ = [
     "rootsift",
     "sift_descriptors",
     "soft_assignments",
+    "transform_dask",
+    "transform_to_memmap",
     "vlad",
 ]

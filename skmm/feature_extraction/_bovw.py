@@ -16,7 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_memory
 
 from ..base import _DocLinkMixin
-from ..cluster import kmeans
+from ..cluster import kmeans, kmeans_plusplus, minibatch_kmeans_step
 from ..utils import device, get_namespace, resolve_device, to_device, to_numpy
 from ..utils._pairwise import squared_distances
 from ..utils._validation import describe_item
@@ -156,7 +156,9 @@ class SIFTBoVW(_DocLinkMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         k-means++ seeding, scikit-learn's stopping rules and ``max_iter=300``,
         written in the array API: runs on CuPy arrays). ``"minibatch"``: scikit-learn's
         ``MiniBatchKMeans`` (NumPy). Ignored for ``encoding="fisher"``, which
-        fits ``GaussianMixture(covariance_type="diag")``.
+        fits ``GaussianMixture(covariance_type="diag")``. To learn the
+        codebook from more images than memory holds, call :meth:`partial_fit`
+        batch by batch instead of ``fit``.
     memory : str, joblib.Memory or None, default=None
         Cache each image's descriptors on disk (a folder path or a
         ``joblib.Memory``), keyed on the image (path with its modification
@@ -202,11 +204,20 @@ class SIFTBoVW(_DocLinkMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
     pca_mean_, pca_components_ : ndarray or None
         The descriptor projection (``pca_components`` set), else None.
     distance_scale_ : float
-        Mean squared distance of the codebook sample to its nearest codeword.
+        Mean squared distance of the codebook sample to its nearest codeword
+        (with :meth:`partial_fit`, the running mean over the batches, each
+        batch measured against the codewords it produced).
     descriptor_seed_ : int
         Seed of the per-image ``max_descriptors`` subsample.
     n_descriptors_fit_ : int
-        Descriptors extracted from the training images.
+        Descriptors extracted from the training images (all batches of
+        :meth:`partial_fit`).
+    codeword_counts_ : ndarray of shape (n_clusters,)
+        Descriptors assigned to each codeword: those of the codebook sample
+        after :meth:`fit`, accumulated over the batches of :meth:`partial_fit`
+        (whose learning rates they set).
+    n_steps_ : int
+        Batches seen by :meth:`partial_fit` (0 after :meth:`fit`).
     n_features_out_ : int
         Length of each output vector.
 
@@ -388,19 +399,11 @@ class SIFTBoVW(_DocLinkMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         self._fit_codebook(_check_descriptor_list(descriptors), _seed_from(self.random_state))
         return self
 
-    def _fit_codebook(self, descs, seed):
-        target = resolve_device(self.device)  # an unusable device fails before any work
-        rng = np.random.default_rng(seed)
+    def _sample_descriptors(self, descs, rng):
+        """At most ``codebook_sample`` descriptors of ``descs`` (float32, uniform,
+        seeded), their total count and their dimension."""
         counts = np.array([len(d) for d, _ in descs])
         total = int(counts.sum())
-        if total < self.n_clusters:
-            raise ValueError(f"the training images gave {total} descriptors, fewer than "
-                             f"n_clusters={self.n_clusters}; lower n_clusters, step or "
-                             "patch_size, or use larger images")
-        if self.codebook_sample < self.n_clusters:
-            raise ValueError(f"codebook_sample={self.codebook_sample} is smaller than "
-                             f"n_clusters={self.n_clusters}: the codebook needs at least "
-                             "one sampled descriptor per codeword")
         n_dims = descs[int(np.argmax(counts))][0].shape[1]
         if total > self.codebook_sample:
             pick = np.sort(rng.choice(total, self.codebook_sample, replace=False))
@@ -409,11 +412,28 @@ class SIFTBoVW(_DocLinkMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         # Gather the picked rows image by image (no copy of every descriptor).
         offsets = np.concatenate([[0], np.cumsum(counts)])
         bounds = np.searchsorted(pick, offsets)
-        sample = np.concatenate(
-            [np.asarray(descs[j][0], dtype=np.float32)[pick[bounds[j]:bounds[j + 1]] - offsets[j]]
-             for j in range(len(descs)) if bounds[j + 1] > bounds[j]], axis=0)
+        parts = [np.asarray(descs[j][0], dtype=np.float32)[pick[bounds[j]:bounds[j + 1]]
+                                                           - offsets[j]]
+                 for j in range(len(descs)) if bounds[j + 1] > bounds[j]]
+        sample = (np.concatenate(parts, axis=0) if parts
+                  else np.zeros((0, n_dims), dtype=np.float32))
         if not np.all(np.isfinite(sample)):
             raise ValueError("descriptors contain NaN or inf")
+        return sample, total, n_dims
+
+    def _fit_codebook(self, descs, seed):
+        target = resolve_device(self.device)  # an unusable device fails before any work
+        rng = np.random.default_rng(seed)
+        total = sum(len(d) for d, _ in descs)
+        if total < self.n_clusters:
+            raise ValueError(f"the training images gave {total} descriptors, fewer than "
+                             f"n_clusters={self.n_clusters}; lower n_clusters, step or "
+                             "patch_size, or use larger images")
+        if self.codebook_sample < self.n_clusters:
+            raise ValueError(f"codebook_sample={self.codebook_sample} is smaller than "
+                             f"n_clusters={self.n_clusters}: the codebook needs at least "
+                             "one sampled descriptor per codeword")
+        sample, total, n_dims = self._sample_descriptors(descs, rng)
 
         self.descriptor_seed_ = seed
         self.n_descriptors_fit_ = total
@@ -458,6 +478,111 @@ class SIFTBoVW(_DocLinkMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         xp = get_namespace(sample)
         d2 = squared_distances(xp, sample, xp.asarray(centers, device=device(sample)))
         scale = float(xp.mean(xp.min(d2, axis=1)))
+        self.distance_scale_ = scale if scale > 0 else 1.0
+        # Where a later partial_fit resumes: the sample's share of each codeword.
+        self.codeword_counts_ = np.bincount(np.asarray(to_numpy(xp.argmin(d2, axis=1))),
+                                            minlength=self.n_clusters).astype(np.float64)
+        self._n_scale = sample.shape[0]
+        self.n_steps_ = 0
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Update the codebook with one batch of images (mini-batch k-means).
+
+        The first call (on an unfitted model) seeds the codewords by k-means++
+        on the batch's descriptors; every call then moves them towards the
+        batch with :func:`skmm.cluster.minibatch_kmeans_step` (each codeword's
+        learning rate is 1 / the number of descriptors it has received), so a
+        corpus larger than memory is learnt batch by batch. After :meth:`fit`
+        it refines the fitted codebook (and its PCA projection, kept fixed).
+        Each batch contributes at most ``codebook_sample`` descriptors
+        (a seeded sample).
+
+        Parameters
+        ----------
+        X : sequence of images
+            One batch: paths or arrays (see :func:`read_image`). The first
+            batch must give at least ``n_clusters`` descriptors.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SIFTBoVW
+
+        Raises
+        ------
+        ValueError
+            With ``encoding="fisher"`` (its Gaussian mixture is not learnt by
+            mini-batch k-means; use :meth:`fit`), or ``pca_components`` set on
+            an unfitted model (the projection needs all the data; fit it once
+            with :meth:`fit` on a sample).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skmm.feature_extraction import SIFTBoVW
+        >>> rng = np.random.default_rng(0)
+        >>> images = [rng.integers(0, 256, (48, 48), dtype=np.uint8) for _ in range(6)]
+        >>> bovw = SIFTBoVW(n_clusters=8, random_state=0)
+        >>> for batch in (images[:3], images[3:]):
+        ...     bovw = bovw.partial_fit(batch)
+        >>> bovw.n_steps_, bovw.transform(images).shape
+        (2, (6, 8))
+        """
+        if self.encoding == "fisher":
+            raise ValueError("partial_fit learns k-means codewords by mini-batch updates; "
+                             "encoding='fisher' needs a Gaussian mixture, which it does not "
+                             "learn: use fit, or encoding='hist', 'soft' or 'vlad'")
+        first = not hasattr(self, "codeword_counts_")
+        if first and self.pca_components is not None:
+            raise ValueError(f"partial_fit cannot learn pca_components={self.pca_components}"
+                             ": the projection needs all the data. fit once on a sample "
+                             "(then partial_fit refines the codebook), or set "
+                             "pca_components=None")
+        if not first and self.cluster_centers_.shape[0] != self.n_clusters:
+            raise ValueError(f"n_clusters={self.n_clusters}, but the codebook being "
+                             f"learnt has {self.cluster_centers_.shape[0]} codewords; "
+                             "fit again (or start from a fresh model) to change it")
+        target = resolve_device(self.device)
+        seed = _seed_from(self.random_state) if first else self.descriptor_seed_
+        descs = self._extract(X, seed)
+        step = 0 if first else self.n_steps_
+        sample, total, _ = self._sample_descriptors(descs, np.random.default_rng([seed, step]))
+        if first:
+            if total < self.n_clusters:
+                raise ValueError(f"the first batch gave {total} descriptors, fewer than "
+                                 f"n_clusters={self.n_clusters}: pass a larger first batch")
+            self.descriptor_seed_ = seed
+            self.n_descriptors_fit_ = 0
+            self.pca_mean_ = self.pca_components_ = None
+            self.gmm_weights_ = self.gmm_means_ = self.gmm_covariances_ = None
+            self._n_scale, self.distance_scale_ = 0, 1.0
+        self.n_descriptors_fit_ += total
+        self.n_steps_ = step + 1
+        if len(sample) == 0:  # a batch of flat images: nothing to learn from
+            return self
+        sample = to_device(self._project(sample), target)
+        xp = get_namespace(sample)
+        if first:
+            centers, _ = kmeans_plusplus(sample, self.n_clusters, random_state=seed)
+            counts = xp.zeros((self.n_clusters,), dtype=sample.dtype, device=device(sample))
+        else:
+            centers, counts = self.cluster_centers_, self.codeword_counts_
+        centers, counts, inertia = minibatch_kmeans_step(sample, centers, counts)
+        if self.verbose:
+            print(f"[SIFTBoVW] partial_fit step {self.n_steps_}: {sample.shape[0]} "
+                  f"descriptors, batch inertia {inertia:.6g}")
+        self.cluster_centers_ = np.asarray(to_numpy(centers), dtype=np.float32)
+        self.codeword_counts_ = np.asarray(to_numpy(counts), dtype=np.float64)
+        # distance_scale_: the running mean squared distance to the nearest codeword.
+        d2 = squared_distances(xp, sample, xp.asarray(self.cluster_centers_,
+                                                      device=device(sample)))
+        n_old = self._n_scale
+        self._n_scale = n_old + sample.shape[0]
+        scale = (self.distance_scale_ * n_old + float(xp.sum(xp.min(d2, axis=1)))) \
+            / self._n_scale
         self.distance_scale_ = scale if scale > 0 else 1.0
         return self
 

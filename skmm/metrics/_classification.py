@@ -89,7 +89,7 @@ def classification_scores(y_true, y_pred, *, y_score=None, labels=None, task_nam
 
     Examples
     --------
-    >>> from skmm.metrics._classification import classification_scores
+    >>> from skmm.metrics import classification_scores
     >>> s = classification_scores([0, 1, 2, 2], [0, 2, 2, 2],
     ...                           y_score=[[.8, .1, .1], [.2, .3, .5], [.1, .1, .8],
     ...                                    [.3, .3, .4]])

@@ -28,6 +28,8 @@ from ..metrics import (
     precision_at_k,
     recall_at_k,
 )
+from ..utils._dask import check_dask_2d, is_dask_array, row_blocks, tree_reduce
+from ..utils._optional import import_optional
 from ..utils._sklearn_compat import HasMethods, Interval, StrOptions, _fit_context, \
     check_is_fitted
 from ._search import METRICS, pairwise_scores, top_k
@@ -314,6 +316,35 @@ def make_retrieval_scorer(metric="map", *, direction=None, relevance="label", k=
                             metric=similarity, weighting=weighting)
 
 
+def _query_block(retriever, block, k):
+    """Top-``k`` of one NumPy block of queries (a Dask task)."""
+    Q = retriever._embed(block, retriever.query_view, "queries")
+    return top_k(Q, retriever.index_, k, metric=retriever.metric,
+                 batch_size=retriever.batch_size)
+
+
+def _embed_block(retriever, block, view):
+    """One view of a NumPy block of rows with all views, embedded (a Dask task)."""
+    view = _view_name(retriever.embedder_, view)
+    return retriever._embed(_view_input(retriever.embedder_, block, view), view, "rows")
+
+
+def _score_block(retriever, items, block, start, y_block, y_items, scoring, k):
+    """Sum of the per-query scores of one block of rows (a Dask task)."""
+    S = pairwise_scores(_embed_block(retriever, block, retriever.query_view), items,
+                        metric=retriever.metric)
+    if y_items is None:  # pair relevance: row i's query matches row i's item
+        y_block, y_items = np.arange(start, start + S.shape[0]), np.arange(S.shape[1])
+    func, default_k = _SCORES[scoring]
+    kw = {} if default_k is None else {"k": default_k if k is None else k}
+    # The metrics are means over queries: a block's mean times its rows adds up.
+    return func(y_block, y_items, S, **kw) * S.shape[0]
+
+
+def _add(a, b):
+    return a + b
+
+
 # ----------------------------------------------------------------- estimator
 class CrossModalRetriever(_DocLinkMixin, BaseEstimator):
     """Search the items of one modality with queries of another.
@@ -498,11 +529,57 @@ class CrossModalRetriever(_DocLinkMixin, BaseEstimator):
         scores : ndarray of shape (n_queries, min(k, n_items_))
             Their scores (higher is better; minus the distance for
             ``"euclidean"`` and ``"hamming"``).
+
+        Notes
+        -----
+        ``X_queries`` may be a ``dask.array`` (columns of the query view):
+        then ``indices`` and ``scores`` are lazy dask arrays with the row
+        chunks of ``X_queries``, equal to the NumPy result. Each block of
+        queries is embedded and searched on a worker; the retriever and its
+        NumPy gallery are one node of the graph, sent to each worker once.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import dask.array as da
+        >>> from skmm.cross_decomposition import CCA
+        >>> from skmm.retrieval import CrossModalRetriever
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.standard_normal((30, 5))
+        >>> ret = CrossModalRetriever(CCA(views=[3, 2])).fit(X)
+        >>> idx, scores = ret.query(da.from_array(X[:, :3], chunks=10), k=4)
+        >>> idx.chunks
+        ((10, 10, 10), (4,))
+        >>> bool((idx.compute() == ret.query(X[:, :3], k=4)[0]).all())
+        True
         """
         check_is_fitted(self)
+        k = self.n_neighbors if k is None else k
+        if is_dask_array(X_queries):
+            return self._query_dask(X_queries, k)
         Q = self._embed(X_queries, self.query_view, "queries")
-        return top_k(Q, self.index_, self.n_neighbors if k is None else k,
-                     metric=self.metric, batch_size=self.batch_size)
+        return top_k(Q, self.index_, k, metric=self.metric, batch_size=self.batch_size)
+
+    def _query_dask(self, X, k):
+        """Lazy top-k of a dask array of queries, one task per block of rows."""
+        dask = import_optional("dask", "dask")
+        da = import_optional("dask.array", "dask")
+        X = check_dask_2d(X, "CrossModalRetriever.query")
+        # The output dtypes and width: the gallery's first item queried (no embedding).
+        idx0, sc0 = top_k(self.index_[:1], self.index_, k, metric=self.metric)
+        width = idx0.shape[1]
+        # The retriever, with its NumPy gallery, is one node of the graph: each
+        # worker receives it once, whatever the number of query blocks.
+        me = dask.delayed(self, pure=True, traverse=False)
+        run = dask.delayed(_query_block, pure=True, nout=2)
+        idx, scores = [], []
+        for block, rows in zip(row_blocks(X), X.chunks[0]):
+            part_idx, part_scores = run(me, block, k)
+            idx.append(da.from_delayed(part_idx, (rows, width), dtype=idx0.dtype,
+                                       meta=idx0[:0]))
+            scores.append(da.from_delayed(part_scores, (rows, width), dtype=sc0.dtype,
+                                          meta=sc0[:0]))
+        return da.concatenate(idx, axis=0), da.concatenate(scores, axis=0)
 
     def score(self, X, y=None):
         """Mean average precision on held-out rows with all views.
@@ -521,8 +598,40 @@ class CrossModalRetriever(_DocLinkMixin, BaseEstimator):
         Returns
         -------
         map : float
+
+        Notes
+        -----
+        A dask array ``X`` is scored without holding the score matrix: the
+        item embeddings of all rows are gathered (``n_samples x
+        n_components``), then each block of rows is queried against them on
+        the workers and only the per-block sums come back.
         """
+        if is_dask_array(X):
+            return self._score_dask(X, y)
         return retrieval_score(self, X, y, relevance="pair" if y is None else "label")
+
+    def _score_dask(self, X, y):
+        """MAP of a dask array of rows: the gallery gathered, the queries block-wise."""
+        check_is_fitted(self)
+        dask = import_optional("dask", "dask")
+        X = check_dask_2d(X, "CrossModalRetriever.score",
+                          n_features=getattr(self, "n_features_in_", None))
+        if y is not None:
+            y = np.asarray(y)
+            if y.shape[0] != X.shape[0]:
+                raise ValueError(f"y has {y.shape[0]} rows, X has {X.shape[0]}.")
+        me = dask.delayed(self, pure=True, traverse=False)
+        blocks = row_blocks(X)
+        # Every query ranks every row's item: the item embeddings (n x n_components)
+        # are gathered once, then travel as one NumPy node of the graph.
+        embed = dask.delayed(_embed_block, pure=True)
+        items = np.concatenate(dask.compute(*[embed(me, b, self.item_view) for b in blocks]))
+        items = dask.delayed(items, pure=True, traverse=False)
+        score = dask.delayed(_score_block, pure=True)
+        starts = np.concatenate([[0], np.cumsum(X.chunks[0])]).astype(int)
+        parts = [score(me, items, b, int(a), None if y is None else y[a:e], y, "map", None)
+                 for b, a, e in zip(blocks, starts[:-1], starts[1:])]
+        return float(tree_reduce(parts, _add).compute()) / X.shape[0]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

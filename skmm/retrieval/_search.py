@@ -286,11 +286,12 @@ def top_k(queries, items, k=10, *, metric="cosine", batch_size=None, block_size=
     block_size : int or None, default=None
         Items per block; None: ``max(4 k, 65536)``.
     engine : {"auto", "numpy", "numba"}, default="auto"
-        Hamming search only: ``"numba"`` runs a compiled scan (one pass per
-        query, counting selection, parallel over queries; needs Numba, e.g.
-        from ``pip install "skmm[audio]"``), about 20-40x faster than the
-        NumPy blocks; ``"auto"`` uses it when Numba is installed. Both give
-        identical results.
+        Hamming search only: ``"numba"`` runs a compiled scan (tiles of
+        items shared by blocks of queries, a per-query radius that skips
+        tiles with no candidate, parallel over query blocks; needs Numba,
+        ``pip install "skmm[fast]"``), one to two orders of magnitude faster
+        than the NumPy blocks; ``"auto"`` uses it when Numba is installed.
+        Both give identical results.
 
     Returns
     -------

@@ -86,7 +86,8 @@ def view_scales(blocks, names=None):
     >>> view_scales([A, 2 * A]).tolist()
     [2.0, 8.0]
     """
-    scales = np.array([2.0 * float(np.sum(np.var(B, axis=0))) for B in blocks])
+    xp = get_namespace(*blocks)
+    scales = np.array([2.0 * float(xp.sum(xp.var(B, axis=0))) for B in blocks])
     for v, s in enumerate(scales):
         if not s > 0:
             raise ValueError(
@@ -351,6 +352,8 @@ def normalized_affinity(W):
 def standardize_columns(X):
     """Column means and scales (std; 1 for a constant column), as ``StandardScaler``.
 
+    Computed in the namespace of ``X`` (NumPy, CuPy, ...).
+
     The graph learners standardise before the distances because the views'
     units differ; the statistics are kept to map new rows the same way.
 
@@ -362,6 +365,7 @@ def standardize_columns(X):
     >>> mean.tolist(), scale.tolist()
     ([1.0, 1.0], [1.0, 1.0])
     """
-    mean = X.mean(axis=0)
-    scale = X.std(axis=0)
-    return mean, np.where(scale > 0, scale, 1.0)
+    xp = get_namespace(X)
+    mean = xp.mean(X, axis=0)
+    scale = xp.std(X, axis=0)
+    return mean, xp.where(scale > 0, scale, xp.ones_like(scale))

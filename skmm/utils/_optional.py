@@ -12,6 +12,7 @@ __all__ = ["import_optional"]
 _EXTRAS = {
     "cupy": "gpu",
     "cupyx": "gpu",
+    "numba": "fast",
     "dask": "dask",
     "distributed": "dask",
     "librosa": "test",

@@ -103,9 +103,10 @@ def check_array_api_device(estimator, X=None, *, rtol=1e-6, atol=1e-9):
     ``device1`` (where a silent fall-back to NumPy or to the default device
     fails loudly), then asserts that
 
-    - ``transform`` (and ``transform_view`` for each view, when present)
-      returns arrays of the input's namespace on the input's device, with
-      values equal to the NumPy fit's;
+    - ``transform`` (or, for an estimator without one, ``predict``; and
+      ``transform_view`` for each view, when present) returns arrays of the
+      input's namespace on the input's device, with values equal to the
+      NumPy fit's;
     - every fitted attribute is NumPy, so the model pickles and loads anywhere;
     - for an estimator with a ``device`` parameter, NumPy input with
       ``device=device1`` computes there: outputs on ``device1``, equal values.
@@ -113,7 +114,7 @@ def check_array_api_device(estimator, X=None, *, rtol=1e-6, atol=1e-9):
     Parameters
     ----------
     estimator : estimator
-        An unfitted estimator with ``transform``, whose class sets
+        An unfitted estimator with ``transform`` or ``predict``, whose class sets
         ``array_api_support = True``.
     X : ndarray of shape (n_samples, n_features), default=None
         NumPy data to fit on; by default 60 x 6 non-negative random values.
@@ -144,7 +145,9 @@ def check_array_api_device(estimator, X=None, *, rtol=1e-6, atol=1e-9):
         np.testing.assert_allclose(to_numpy(out), expected, rtol=rtol, atol=atol,
                                    err_msg=f"{name}.{what}: device1 differs from NumPy")
 
-    same(est_dev.transform(X_dev), est_np.transform(X), "transform")
+    # What the estimator returns for new rows: its transform, else its predict.
+    method = "transform" if hasattr(est_np, "transform") else "predict"
+    same(getattr(est_dev, method)(X_dev), getattr(est_np, method)(X), method)
     if hasattr(est_dev, "transform_view"):
         for i, (view, cols) in enumerate(est_np.views_):
             X_view = X[:, cols]
@@ -156,7 +159,7 @@ def check_array_api_device(estimator, X=None, *, rtol=1e-6, atol=1e-9):
         est_sw = clone(estimator).set_params(device=dev).fit(X)
         bad = _numpy_only_state(est_sw)
         assert not bad, f"{name}(device=...): fitted attributes {bad} are not NumPy"
-        same(est_sw.transform(X), est_np.transform(X), "transform with device=")
+        same(getattr(est_sw, method)(X), getattr(est_np, method)(X), f"{method} with device=")
         if hasattr(est_sw, "transform_view"):
             view, cols = est_np.views_[0]
             same(est_sw.transform_view(X[:, cols], view), est_np.transform_view(X[:, cols], view),

@@ -87,3 +87,28 @@ def test_bad_input_is_named():
     km = MultiViewKMeans(3, views=[2, 1, 4], random_state=0).fit(X)
     with pytest.raises(ValueError, match="X has 6 features, but MultiViewKMeans is expecting 7"):
         km.predict(X[:, :6])
+
+
+@pytest.mark.parametrize("algorithm", ["joint", "co-em"])
+def test_device_switch_equals_numpy(algorithm):
+    # The device path (array_api_strict's device1 standing in for a GPU) gives
+    # the NumPy labels, centres and inertia; fitted state stays NumPy.
+    xps = pytest.importorskip("array_api_strict")
+    from skmm.cluster import MultiViewKMeans
+
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(3), 20)
+    X = np.hstack([y[:, None] * 3.0 + rng.normal(size=(60, 4)),
+                   y[:, None] * 2.0 + rng.normal(size=(60, 2))])
+    params = dict(n_clusters=3, views=[4, 2], algorithm=algorithm, n_init=3, random_state=0)
+    ref = MultiViewKMeans(**params).fit(X)
+    dev = xps.Device("device1")
+    est = MultiViewKMeans(**params, device=dev).fit(X)
+    assert isinstance(est.cluster_centers_, np.ndarray)
+    np.testing.assert_array_equal(est.labels_, ref.labels_)
+    np.testing.assert_allclose(est.cluster_centers_, ref.cluster_centers_, rtol=1e-12)
+    np.testing.assert_allclose(est.inertia_, ref.inertia_, rtol=1e-12)
+    pred = est.predict(X)
+    assert pred.device == dev
+    np.testing.assert_array_equal(np.asarray(pred.to_device(xps.Device("CPU_DEVICE"))),
+                                  ref.labels_)

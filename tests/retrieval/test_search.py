@@ -111,6 +111,22 @@ def test_top_k_bounded_blocks_on_a_large_gallery():
     np.testing.assert_array_equal(idx, np.argsort(-ref, axis=1, kind="stable")[:, :5])
 
 
+@pytest.mark.parametrize("n_items,k", [(10_000, 7), (10_000, 1), (3_000, 2_000)])
+def test_compiled_hamming_equals_numpy_across_tiles(n_items, k):
+    # Several 4096-item tiles, many duplicates (ties across tiles) and, for
+    # k > 1024, the counting scan instead of the bucket scan.
+    pytest.importorskip("numba")
+    rng = np.random.default_rng(n_items + k)
+    B = rng.integers(0, 2, (n_items, 16))
+    B[n_items // 2:] = B[: n_items - n_items // 2]
+    codes = np.packbits(B, axis=1)
+    Q = codes[rng.integers(0, n_items, 5)]
+    idx, s = top_k(Q, codes, k, metric="hamming", engine="numba")
+    ref_idx, ref_s = top_k(Q, codes, k, metric="hamming", engine="numpy")
+    np.testing.assert_array_equal(idx, ref_idx)
+    np.testing.assert_array_equal(s, ref_s)
+
+
 def test_compiled_hamming_k_beyond_gallery_and_bad_engine():
     pytest.importorskip("numba")
     codes = np.packbits(np.eye(8, dtype=np.uint8)[:3], axis=1)
