@@ -474,9 +474,11 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
         iterations) or multiplicative updates (Lee & Seung; both losses).
     init : {"nndsvda", "random"} or None, default=None
         Initialization, computed on the weighted concatenation
-        ``[sqrt(lambda_1) X_1, ...]`` of the views with positive weight.
+        ``[sqrt(lambda_1) X_1, ...]`` of the views with positive weight (by
+        :meth:`partial_fit`, on its first block).
         ``None``: ``"nndsvda"`` when ``n_components <= min(n_samples, n_features)``,
-        else ``"random"``.
+        else ``"random"``. A dask array is fitted from ``"random"`` (NNDSVD
+        needs an SVD of the whole ``X``); its draws equal the in-memory ones.
     max_iter : int, default=500
         Maximum number of iterations (HALS iterations are cheap; slow
         convergence tails on small data need more than scikit-learn's 200).
@@ -488,6 +490,11 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
         ``tol > 0`` our ``"hals"`` and its ``"cd"`` stop at different
         iterates; with ``tol=0`` and the same ``max_iter`` they agree to
         rounding.
+    forget_factor : float in [0, 1], default=0.7
+        :meth:`partial_fit` only: the statistics of earlier blocks are
+        multiplied by this at every block (scikit-learn's ``MiniBatchNMF``
+        name and default). Smaller values forget the codes computed with
+        early, poor bases sooner; 1 weighs all blocks alike.
     random_state : int, RandomState instance or None, default=None
         Seeds the randomized SVD of NNDSVD and the random initialization.
     verbose : int, default=0
@@ -499,8 +506,11 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
         ``"auto"`` (the GPU when CuPy finds one, else the CPU). Dense input is
         moved once and the updates run there; ``fit_transform``,
         ``transform`` and ``transform_view`` return arrays on that device;
-        fitted attributes are NumPy. Sparse input computes with SciPy on the
-        CPU and needs ``device=None`` (cupyx sparse is not wired in yet).
+        fitted attributes are NumPy. SciPy sparse input stays SciPy on the CPU
+        and becomes one ``cupyx.scipy.sparse`` CSR matrix on a GPU (the same
+        updates: sparse products and ``W H`` at the stored entries only).
+        A dask array is computed where its blocks live: ``None`` or
+        ``"cpu"``.
 
     Attributes
     ----------
@@ -522,6 +532,10 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
         (length ``n_iter_ + 1``).
     n_iter_ : int
         Number of iterations run.
+    n_steps_ : int
+        Number of blocks seen by :meth:`partial_fit` (which removes
+        ``reconstruction_err_``, ``loss_curve_`` and ``n_iter_``: they
+        describe a fit).
     n_features_in_ : int
         Number of features seen during fit.
 
@@ -534,10 +548,21 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
     ``<W, X H^T>`` and ``<W^T W, H H^T>``) are reduced by the device's BLAS
     in the data's dtype and accumulated on the host as Python floats
     (float64). The initialization always runs on the host in NumPy
-    (scikit-learn's randomized SVD for NNDSVD, so it equals scikit-learn's):
-    with input on a GPU, ``fit`` copies ``X`` to the host once for it, then
-    moves the factors to the device. HALS takes one small device-to-host copy
-    per sweep (the ``n_components`` diagonal of the Gram matrix).
+    (scikit-learn's randomized SVD for NNDSVD, so it equals scikit-learn's)
+    before NumPy or SciPy input is moved to the device; input already on a
+    GPU is copied to the host once for it. HALS takes one small
+    device-to-host copy per sweep (the ``n_components`` diagonal of the Gram
+    matrix).
+
+    Scaling out: :meth:`partial_fit` holds one block of rows at a time (and
+    ``O(n_components * n_features)`` statistics); several passes over the
+    blocks approach :meth:`fit`. A dask array runs :meth:`fit`'s iterations
+    on the workers: each keeps the rows of ``W`` of its blocks, and every
+    iteration sends ``H`` out and gets back ``W_b^T X_b`` and
+    ``W_b^T W_b`` (added in a tree), so the client holds only
+    ``O(n_components * n_features)`` numbers; the result equals the
+    in-memory fit from the same random init. Every iteration reads ``X``:
+    ``X.persist()`` it first when its blocks are costly to produce.
 
     See Also
     --------
@@ -566,6 +591,24 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
     (50, 3)
     >>> bool(nmf.loss_curve_[-1] < 1e-2 * nmf.loss_curve_[0])
     True
+
+    Out of core, one block of rows at a time, or on a dask array:
+
+    >>> online = CollectiveNMF(n_components=3, views=[8, 5], random_state=0)
+    >>> for epoch in range(5):
+    ...     for block in np.array_split(X, 5):
+    ...         online = online.partial_fit(block)
+    >>> online.n_steps_
+    25
+    >>> import dask.array as da
+    >>> Xd = da.from_array(X, chunks=(25, 13))
+    >>> kw = dict(n_components=3, views=[8, 5], init="random", random_state=0)
+    >>> nmf_d = CollectiveNMF(**kw).fit(Xd)
+    >>> bool(np.allclose(nmf_d.components_, CollectiveNMF(**kw).fit(X).components_))
+    True
+    >>> Z = nmf_d.transform(Xd)   # lazy, block by block
+    >>> Z.chunks
+    ((25, 25), (3,))
     """
 
     _parameter_constraints: dict = {
@@ -933,9 +976,9 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
         n_cols = X.shape[1] if getattr(X, "ndim", 2) == 2 else None
         if n_cols != self.n_features_in_:
             raise ValueError(
-                f"{name}.partial_fit: X has {n_cols} features, but the views seen so far "
-                f"({widths} columns) have {self.n_features_in_} together; every block must "
-                "carry all views side by side."
+                f"X has {n_cols} features, but {name} is expecting {self.n_features_in_} "
+                f"features as input: the views seen by partial_fit so far ({widths} "
+                "columns); every block must carry all views side by side."
             )
         cols = np.arange(self.n_features_in_)
         for (old, c_old), (new, c_new) in zip(self.views_, resolve_views(self.views, n_cols)):

@@ -102,8 +102,9 @@ def test_partial_fit_views_must_stay_consistent():
     X = _exact(n=100)
     est = CollectiveNMF(4, views={"img": range(30), "txt": range(30, 50)}, random_state=0)
     est.partial_fit(X[:50])
-    with pytest.raises(ValueError, match=r"X has 45 features, but the views seen so far "
-                                         r"\('img': 30, 'txt': 20 columns\) have 50"):
+    with pytest.raises(ValueError, match=r"X has 45 features, but CollectiveNMF is expecting "
+                                         r"50 features as input: the views seen by partial_fit "
+                                         r"so far \('img': 30, 'txt': 20 columns\)"):
         est.partial_fit(X[50:, :45])
     est.set_params(views={"img": range(25), "txt": range(25, 50)})
     with pytest.raises(ValueError, match="view 'img' changed between calls"):
