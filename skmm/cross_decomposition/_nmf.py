@@ -973,7 +973,8 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
         """Every partial_fit block must carry the views of the first, side by side."""
         name = type(self).__name__
         widths = ", ".join(f"{v!r}: {w}" for v, w in zip(self.view_names_, self._view_widths()))
-        n_cols = X.shape[1] if getattr(X, "ndim", 2) == 2 else None
+        shape = np.shape(X)  # anything else than 2-D is refused by the validation
+        n_cols = shape[1] if len(shape) == 2 else self.n_features_in_
         if n_cols != self.n_features_in_:
             raise ValueError(
                 f"X has {n_cols} features, but {name} is expecting {self.n_features_in_} "
@@ -1045,18 +1046,25 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
         P, G = (to_numpy(a).astype(np.float64) for a in
                 _h_stats(xp, X, W, self._place(H, X), self._beta))
         k, rho = self.n_components, self.forget_factor
+        beta, A, B = self.__dict__.get("_online_stats", (self._beta, None, None))
+        if beta != self._beta:
+            raise ValueError(f"{name}.partial_fit: beta_loss changed between calls; the "
+                             "statistics seen so far are of the other loss. Call fit, or "
+                             "clone the estimator, to start afresh.")
         if self._beta == 2:
-            A, B = self.__dict__.get("_online_stats", (np.zeros(H.shape), np.zeros((k, k))))
+            if A is None:
+                A, B = np.zeros(H.shape), np.zeros((k, k))
             A, B = rho * A + P, rho * B + G
             H = H.astype(np.float64)
             for _ in range(_ONLINE_H_SWEEPS):  # H minimizing the accumulated surrogate
                 H = _h_update(get_namespace(H), H, (A, B), beta=2, solver=self.solver)
         else:  # scikit-learn's MiniBatchNMF rule (its A, B start at H and 1)
-            A, B = self.__dict__.get("_online_stats", (H.astype(np.float64), np.ones(H.shape)))
+            if A is None:
+                A, B = H.astype(np.float64), np.ones(H.shape)
             A, B = rho * A + H * P, rho * B + G[:, None]
             H = A / B
             H[H < np.finfo(np.float64).eps] = 0.0
-        self._online_stats = (A, B)
+        self._online_stats = (beta, A, B)
         for attr in ("reconstruction_err_", "loss_curve_", "n_iter_"):  # describe a fit
             self.__dict__.pop(attr, None)
         self._set_components(H.astype(_numpy_dtype(X), copy=False))

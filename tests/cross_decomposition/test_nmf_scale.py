@@ -117,7 +117,13 @@ def test_partial_fit_views_must_stay_consistent():
     X_neg[3, 40] = -1.0
     with pytest.raises(ValueError, match="partial_fit: view 'txt' has minimum -1"):
         est.partial_fit(X_neg)
-    est.partial_fit(X[50:])
+    est.set_params(solver="mu", beta_loss="kullback-leibler")
+    with pytest.raises(ValueError, match="beta_loss changed between calls"):
+        est.partial_fit(X[50:])
+    est.set_params(solver="hals", beta_loss="frobenius")
+    with pytest.raises(ValueError, match="Expected 2D"):
+        est.partial_fit(X[50])
+    est.partial_fit(X[50:].tolist())
     assert est.n_steps_ == 2
     with pytest.raises(ValueError, match="solver='hals' supports only"):
         CollectiveNMF(2, beta_loss="kullback-leibler").partial_fit(X)
