@@ -602,7 +602,8 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
     25
     >>> import dask.array as da
     >>> Xd = da.from_array(X, chunks=(25, 13))
-    >>> kw = dict(n_components=3, views=[8, 5], init="random", random_state=0)
+    >>> kw = dict(n_components=3, views=[8, 5], init="random", max_iter=30, tol=0,
+    ...           random_state=0)
     >>> nmf_d = CollectiveNMF(**kw).fit(Xd)
     >>> bool(np.allclose(nmf_d.components_, CollectiveNMF(**kw).fit(X).components_))
     True
@@ -1116,7 +1117,8 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
             _check_dask_output(self)
             idx = [self._view_index(v) for v in
                    ([view] if isinstance(view, (str, int, np.integer)) else view)]
-            X = check_dask_2d(X, f"{type(self).__name__} (views {[self.view_names_[i] for i in idx]})",
+            names = [self.view_names_[i] for i in idx]
+            X = check_dask_2d(X, f"{type(self).__name__} (views {names})",
                               n_features=sum(self._view_width(i) for i in idx))
             return map_row_blocks(_numpy_transform_view, X, self.n_components, self, view)
         if isinstance(view, (str, int, np.integer)):
