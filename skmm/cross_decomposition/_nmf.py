@@ -38,11 +38,19 @@ from ..utils._array_api import (
     to_device,
     to_numpy,
 )
-from ..utils._dask import check_dask_2d, is_dask_array, map_row_blocks, row_blocks, tree_reduce
+from ..utils._dask import (
+    check_dask_2d,
+    check_dask_output,
+    is_dask_array,
+    map_row_blocks,
+    row_blocks,
+    transform_block,
+    transform_view_block,
+    tree_reduce,
+)
 from ..utils._optional import import_optional
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from ..utils._views import resolve_views
-from ._cca import _check_dask_output, _numpy_transform, _numpy_transform_view
 
 __all__ = ["CollectiveNMF"]
 
@@ -861,25 +869,6 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
         self.n_iter_ = n_iter
         self.loss_curve_ = curve
 
-    def _validate_dask(self, X, *, reset):
-        """The checks that read no data; the rows are read by the first pass."""
-        if self.device not in (None, "cpu"):
-            raise ValueError(
-                f"{type(self).__name__}: device={self.device!r} applies to in-memory input; "
-                "a dask array is computed where its blocks live."
-            )
-        X = check_dask_2d(X, type(self).__name__,
-                          n_features=None if reset else self.n_features_in_)
-        if np.isnan(X.shape[0]):
-            raise ValueError(f"{type(self).__name__}: the dask array has row chunks of unknown "
-                             "size; call X.compute_chunk_sizes() first.")
-        if reset:
-            self.n_features_in_ = X.shape[1]
-            self.__dict__.pop("feature_names_in_", None)  # a dask array has no column names
-            self.views_ = resolve_views(self.views, X.shape[1])
-            self.n_views_ = len(self.views_)
-        return X
-
     def _fit_dask(self, X):
         """The in-memory iterations on a dask array: ``W`` stays on the workers.
 
@@ -891,7 +880,7 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
         dask = import_optional("dask", "dask")
         da = import_optional("dask.array", "dask")
         name = type(self).__name__
-        X = self._validate_dask(X, reset=True)
+        X = self._validate_multiview_dask(X, reset=True, known_rows=True)
         if self.init == "nndsvda":
             raise ValueError(f"{name}: init='nndsvda' needs an SVD of the whole X; a dask "
                              "array is fitted from init='random' (or init=None).")
@@ -1088,9 +1077,9 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
         """
         check_is_fitted(self)
         if is_dask_array(X):
-            _check_dask_output(self)
-            X = self._validate_dask(X, reset=False)
-            return map_row_blocks(_numpy_transform, X, self.n_components, self)
+            check_dask_output(self)
+            X = self._validate_multiview_dask(X, reset=False)
+            return map_row_blocks(transform_block, X, self.n_components, self)
         X = self._validate_multiview(X, reset=False)
         self._check_non_negative(X, self.views_, "transform")
         return self._solve_w(self._move(X), self.components_, self._col_weights)
@@ -1114,13 +1103,13 @@ class CollectiveNMF(MultiViewEmbedderMixin, BaseEstimator):
         """
         check_is_fitted(self)
         if is_dask_array(X):
-            _check_dask_output(self)
+            check_dask_output(self)
             idx = [self._view_index(v) for v in
                    ([view] if isinstance(view, (str, int, np.integer)) else view)]
             names = [self.view_names_[i] for i in idx]
             X = check_dask_2d(X, f"{type(self).__name__} (views {names})",
                               n_features=sum(self._view_width(i) for i in idx))
-            return map_row_blocks(_numpy_transform_view, X, self.n_components, self, view)
+            return map_row_blocks(transform_view_block, X, self.n_components, self, view)
         if isinstance(view, (str, int, np.integer)):
             return super().transform_view(X, view)
         X_in = X
