@@ -10,9 +10,11 @@ is used once, for the reported number.
 
 Run from the repository root::
 
-    SKMM_DATA_HOME=/path/to/data python benchmarks/bench_retrieval.py [wikipedia|ucm]
+    SKMM_DATA_HOME=/path/to/data python benchmarks/bench_retrieval.py [SECTION ...]
 
-UCM image features (dense SIFT bag of words, 200 words, codebook fitted on the
+SECTION: wikipedia, ucm-default, ucm-large or ucm (both); none: all. Only the
+named sections of the results file are rewritten; the others are kept. UCM
+image features (dense SIFT bag of words, 200 words, codebook fitted on the
 non-test images) are cached under ``SKMM_BENCH_CACHE`` (default
 ``~/.cache/skmm_bench``). Writes ``benchmarks/results/retrieval.md``.
 """
