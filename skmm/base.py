@@ -53,6 +53,7 @@ from .utils._sklearn_compat import (
     validate_data,
 )
 from . import __version__
+from .utils._dask import check_dask_2d
 from .utils._views import resolve_views
 
 __all__ = ["MultiViewEmbedderMixin", "MultiViewMixin"]
@@ -169,6 +170,32 @@ class MultiViewMixin(_DocLinkMixin):
                                          ensure_min_samples=ensure_min_samples,
                                          check_finite=ensure_finite and not allow_nan)
         if reset:
+            self.views_ = resolve_views(self.views, X.shape[1])
+            self.n_views_ = len(self.views_)
+        return X
+
+    def _validate_multiview_dask(self, X, *, reset, known_rows=False):
+        """``_validate_multiview`` for a dask array: the checks that read no data.
+
+        The rows are read once, by the estimator's own first pass (which finds
+        NaN/inf and counts the rows for free); the array is never gathered on
+        the client. ``known_rows=True`` refuses row chunks of unknown size,
+        for fits that need them.
+        """
+        name = type(self).__name__
+        if getattr(self, "device", None) not in (None, "cpu"):
+            raise ValueError(
+                f"{name}: device={self.device!r} applies to in-memory input; a dask array "
+                "is computed where its blocks live (map them to CuPy with "
+                "X.map_blocks(cupy.asarray) to use GPUs on the workers)."
+            )
+        X = check_dask_2d(X, name, n_features=None if reset else self.n_features_in_)
+        if known_rows and np.isnan(X.shape[0]):
+            raise ValueError(f"{name}: the dask array has row chunks of unknown size; call "
+                             "X.compute_chunk_sizes() first.")
+        if reset:
+            self.n_features_in_ = X.shape[1]
+            self.__dict__.pop("feature_names_in_", None)  # a dask array has no column names
             self.views_ = resolve_views(self.views, X.shape[1])
             self.n_views_ = len(self.views_)
         return X

@@ -12,18 +12,22 @@ moments, ``partial_fit``, projection and the held-out score.
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn import config_context
 from sklearn.base import BaseEstimator
 
 from ..base import MultiViewEmbedderMixin
 from ..utils._array_api import get_namespace, small_solve_context, to_numpy
-from ..utils._dask import check_dask_2d, is_dask_array, map_row_blocks
-from ..utils._views import resolve_views
+from ..utils._dask import (
+    check_dask_2d,
+    check_dask_output,
+    is_dask_array,
+    map_row_blocks,
+    transform_block,
+    transform_view_block,
+)
 from ..utils._sklearn_compat import (
     Interval,
     StrOptions,
     _fit_context,
-    _get_output_config,
     check_is_fitted,
 )
 from ._cca_core import (
@@ -39,27 +43,6 @@ from ._cca_core import (
 from ._moments import Moments
 
 __all__ = ["CCA"]
-
-
-def _numpy_transform(block, est):
-    # One row block, on a worker (global set_output off: the output is dask).
-    with config_context(transform_output="default"):
-        return est.transform(block)
-
-
-def _numpy_transform_view(block, est, view):
-    with config_context(transform_output="default"):
-        return est.transform_view(block, view)
-
-
-def _check_dask_output(est):
-    # A pandas/polars container would gather the whole result on the client.
-    if _get_output_config("transform", est)["dense"] != "default":
-        raise ValueError(
-            f"{type(est).__name__}.set_output(transform=...) is not supported on dask "
-            "input (the output is a lazy dask array); call set_output(transform='default') "
-            "or convert the result with dask.dataframe.from_dask_array."
-        )
 
 
 class _BaseCCA(MultiViewEmbedderMixin, BaseEstimator):
@@ -84,28 +67,6 @@ class _BaseCCA(MultiViewEmbedderMixin, BaseEstimator):
         if is_dask_array(X):  # per row block on the workers, tree-merged
             return Moments.from_dask(X, views)
         return Moments.from_array(X, views)
-
-    def _validate_dask(self, X, *, reset):
-        """``_validate_multiview`` for a dask array: checks that read no data.
-
-        The rows are read once, by the moments (NaN/inf and the row count are
-        checked from them); the array is never gathered on the client.
-        """
-        if getattr(self, "device", None) not in (None, "cpu"):
-            raise ValueError(
-                f"{type(self).__name__}: device={self.device!r} applies to in-memory input; "
-                "a dask array is computed where its blocks live (map them to CuPy with "
-                "X.map_blocks(cupy.asarray) to use GPUs on the workers)."
-            )
-        X = check_dask_2d(X, type(self).__name__,
-                          n_features=None if reset else self.n_features_in_)
-        if reset:
-            self.n_features_in_ = X.shape[1]
-            if hasattr(self, "feature_names_in_"):  # a dask array has no column names
-                del self.feature_names_in_
-            self.views_ = resolve_views(self.views, X.shape[1])
-            self.n_views_ = len(self.views_)
-        return X
 
     def _check_views(self):
         if self._n_views is not None and self.n_views_ != self._n_views:
@@ -143,7 +104,7 @@ class _BaseCCA(MultiViewEmbedderMixin, BaseEstimator):
         # NaN or inf in X shows on the diagonal of X^T X: checked there, which
         # spares a full pass over X.
         if is_dask_array(X):
-            X = self._validate_dask(X, reset=True)
+            X = self._validate_multiview_dask(X, reset=True)
         else:
             X = self._validate_multiview(X, reset=True, ensure_min_samples=2,
                                          ensure_finite=False)
@@ -201,10 +162,10 @@ class _BaseCCA(MultiViewEmbedderMixin, BaseEstimator):
     def transform(self, X, y=None):
         if is_dask_array(X):  # lazy: the NumPy transform on every row block
             check_is_fitted(self)
-            _check_dask_output(self)
-            X = self._validate_dask(X, reset=False)
+            check_dask_output(self)
+            X = self._validate_multiview_dask(X, reset=False)
             n_out = len(self.get_feature_names_out())
-            return map_row_blocks(_numpy_transform, X, n_out, self)
+            return map_row_blocks(transform_block, X, n_out, self)
         return super().transform(X, y)
 
     transform.__doc__ = MultiViewEmbedderMixin.transform.__doc__
@@ -212,11 +173,11 @@ class _BaseCCA(MultiViewEmbedderMixin, BaseEstimator):
     def transform_view(self, X, view):
         if is_dask_array(X):
             check_is_fitted(self)
-            _check_dask_output(self)
+            check_dask_output(self)
             i = self._view_index(view)
             X = check_dask_2d(X, f"{type(self).__name__} (view {self.views_[i][0]!r})",
                               n_features=self._view_width(i))
-            return map_row_blocks(_numpy_transform_view, X, self._n_shared_components(),
+            return map_row_blocks(transform_view_block, X, self._n_shared_components(),
                                   self, view)
         return super().transform_view(X, view)
 

@@ -28,6 +28,7 @@ __all__ = [
     "kth_smallest",
     "small_solve_context",
     "solve_triangular",
+    "sparse_to_device",
     "to_numpy",
 ]
 
@@ -284,3 +285,26 @@ def to_device(X, target):
         with dev:  # a cupy.cuda.Device is its own context
             return cupy.asarray(to_numpy(X))
     return xp.asarray(to_numpy(X), device=dev)
+
+
+def sparse_to_device(X, target):
+    """Move a SciPy sparse matrix to ``target`` (from :func:`resolve_device`) once, as CSR.
+
+    The one sparse backend switch: SciPy CSR stays on the CPU (``None`` or a
+    NumPy target), a CuPy target gets a ``cupyx.scipy.sparse.csr_matrix`` on
+    that GPU. Both answer ``X @ M``, ``X.T @ M``, ``tocoo()`` and expose
+    ``data``, ``indices`` and ``indptr``, so the sparse products that follow
+    are written once. Other namespaces have no sparse matrices: TypeError.
+    """
+    if target is None:
+        return X
+    xp, dev = target
+    if is_numpy_namespace(xp):
+        return X
+    if is_cupy_namespace(xp):
+        import cupyx.scipy.sparse
+
+        with dev:  # a cupy.cuda.Device is its own context
+            return cupyx.scipy.sparse.csr_matrix(sp.csr_matrix(X))
+    raise TypeError(f"Sparse input cannot be moved to {dev!r}: {xp.__name__} has no sparse "
+                    "matrices. Pass a dense array, a CuPy device, or device=None / 'cpu'.")

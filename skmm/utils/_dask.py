@@ -15,10 +15,13 @@ Dask is optional: this module imports it inside its functions (through
 
 import numpy as np
 from array_api_compat import is_dask_array
+from sklearn import config_context
+from sklearn.utils._set_output import _get_output_config
 
 from ._optional import import_optional
 
-__all__ = ["is_dask_array", "row_blocks", "tree_reduce", "check_dask_2d", "map_row_blocks"]
+__all__ = ["is_dask_array", "row_blocks", "tree_reduce", "check_dask_2d", "map_row_blocks",
+           "check_dask_output", "transform_block", "transform_view_block"]
 
 
 def check_dask_2d(X, name, *, n_features=None):
@@ -93,3 +96,25 @@ def map_row_blocks(func, X, n_out, *args):
     """
     return X.map_blocks(func, *args, dtype=X.dtype, chunks=(X.chunks[0], (n_out,)),
                         meta=np.empty((0, 0), dtype=X.dtype))
+
+
+def transform_block(block, est):
+    """``est.transform`` of one row block, on a worker (a NumPy array, not a DataFrame)."""
+    with config_context(transform_output="default"):
+        return est.transform(block)
+
+
+def transform_view_block(block, est, view):
+    """``est.transform_view`` of one row block of one view, on a worker."""
+    with config_context(transform_output="default"):
+        return est.transform_view(block, view)
+
+
+def check_dask_output(est):
+    """Refuse a pandas/polars ``set_output`` for dask input: it would gather the result."""
+    if _get_output_config("transform", est)["dense"] != "default":
+        raise ValueError(
+            f"{type(est).__name__}.set_output(transform=...) is not supported on dask "
+            "input (the output is a lazy dask array); call set_output(transform='default') "
+            "or convert the result with dask.dataframe.from_dask_array."
+        )

@@ -177,6 +177,24 @@ def test_semantic_correlation_matching_classifies_the_cca_projection():
     np.testing.assert_allclose(scm.transform_view(X[:, :4], "img"), ref, rtol=1e-6)
 
 
+def test_semantic_matching_inner_product_is_probability_of_same_class():
+    # Uncentred posteriors compared by inner product: sum_c P(c | image) P(c | text),
+    # the probability that the query and the item share their class.
+    X, y = _data()
+    names = np.array(["c", "a", "b"])[y]
+    ret = CrossModalRetriever(SemanticMatching(views=VIEWS, center=False),
+                              query_view="img", item_view="txt", metric="inner").fit(X, names)
+    Pi = LogisticRegression(max_iter=1000).fit(X[:, :4], names).predict_proba(X[:, :4])
+    Pt = LogisticRegression(max_iter=1000).fit(X[:, 4:], names).predict_proba(X[:, 4:])
+    same = np.array([[sum(Pi[q, c] * Pt[j, c] for c in range(3)) for j in range(60)]
+                     for q in range(60)])
+    idx, s = ret.query(X[:5, :4], k=60)
+    np.testing.assert_allclose(s, np.take_along_axis(same[:5], idx, axis=1), rtol=1e-6)
+    np.testing.assert_allclose(s, np.sort(same[:5], axis=1)[:, ::-1], rtol=1e-6)
+    assert retrieval_score(ret, X, names) == pytest.approx(
+        mean_average_precision(names, names, same))
+
+
 def test_semantic_matching_string_labels_keep_class_order():
     X, y = _data()
     names = np.array(["c", "a", "b"])[y]
