@@ -225,3 +225,18 @@ def test_gpu_fitted_model_predicts_in_a_fresh_process_without_cupy(tmp_path, kin
                           str(tmp_path / "X.npy"), str(tmp_path / "expected.npy")],
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr
+
+
+def test_mfcc_on_gpu_equals_cpu():
+    from skmm.feature_extraction import MFCC
+
+    rng = np.random.default_rng(0)
+    clips = [0.1 * rng.standard_normal(n) for n in (3000, 4100, 8000, 12000)]
+    params = dict(sr=8000, n_mfcc=13, n_fft=256, hop_length=80, n_mels=40, deltas=1)
+    ref = MFCC(**params).fit(clips)
+    gpu = MFCC(**params, device="gpu").fit(clips)
+    X = gpu.transform(clips)
+    assert _is_cupy(X)
+    np.testing.assert_allclose(cp.asnumpy(X), ref.transform(X=clips), rtol=1e-9, atol=1e-9)
+    frames = gpu.transform_frames(clips)
+    assert all(_is_cupy(F) for F in frames)
