@@ -15,6 +15,11 @@ are gathered into one matrix, and one ``rfft``, one mel projection and one DCT
 each clip's own peak, as librosa does for one clip. The filter bank, the DCT
 basis, the window and the delta operators are cached per parameter set.
 
+``MFCC(device=...)`` runs the same steps on an array-API namespace (CuPy on a
+GPU): padded samples are moved once per block, framed with one ``take``, and
+the ``rfft``, dense mel GEMM, logarithm, per-clip dB floor and DCT GEMM run on
+the device (:func:`_mfcc_frames_device`).
+
 The 19 parameters shared with ``librosa.feature.mfcc`` are stated once, in
 ``_MFCC_CONSTRAINTS``: the function :func:`mfcc` validates against it and the
 estimator :class:`MFCC` includes it in its ``_parameter_constraints``; their
@@ -357,7 +362,7 @@ def _padded_buffer(signals, padded, p, name, out):
 
 def _mfcc_block(signals, padded, n_frames, out, p, sr, name, work):
     """MFCCs of a few whole clips into ``out`` (their frames, one row each)."""
-    n_fft, hop, center = p["n_fft"], p["hop_length"], p["center"]
+    n_fft, hop = p["n_fft"], p["hop_length"]
     n_rows = out.shape[0]
     # 1. The padded clips back to back in one buffer.
     buf = _padded_buffer(signals, padded, p, name, work["buf"])
@@ -452,8 +457,9 @@ def _mfcc_frames(signals, sr, p, name):
     return out, offsets
 
 
-# Frames per block on a device: bounds its memory (frames and spectrum take
-# about 4 * n_fft bytes a frame each in float64: 130 MB at n_fft=256).
+# Frames per block on a device: bounds its memory (the frames, their int64
+# sample index and the spectrum take about 24 * n_fft bytes a frame: 400 MB
+# at n_fft=256).
 _DEVICE_BLOCK_ROWS = 1 << 16
 
 

@@ -401,6 +401,6 @@ def as_code_words(xp, codes):
     else:
         return codes
     for dtype in (lib.uint64, lib.uint32, lib.uint16):
-        if codes.shape[1] % lib.dtype(dtype).itemsize == 0:
+        if codes.shape[1] % np.dtype(dtype).itemsize == 0:
             return lib.ascontiguousarray(codes).view(dtype)
     return codes
