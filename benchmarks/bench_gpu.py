@@ -4,14 +4,17 @@ One numeric path serves both: the estimators take CuPy arrays (or
 ``device="gpu"``) and keep the work on the device. Timed here: CCA fit,
 codebook assignment, CollectiveNMF iterations (HALS, per iteration, next to
 the two GEMMs an iteration needs) and SIFTBoVW encoding of precomputed
-descriptors (transfers included, next to the descriptor-codeword GEMM).
+descriptors (transfers included, next to the descriptor-codeword GEMM),
+MFCC frames of many clips (next to the rfft + power of the same frames) and
+top_k ranking, cosine and Hamming (next to the query-item GEMM).
 Run where a CUDA device and CuPy are available:
 
     python benchmarks/bench_gpu.py [--out benchmarks/results/gpu.md]
 
-Without CuPy it says so and exits 0. ``--smoke`` runs the NMF and SIFTBoVW
-sections at toy sizes with the CPU standing in for the GPU (prints only),
-to check the script itself on a machine without a GPU.
+Without CuPy it says so and exits 0. ``--smoke`` runs the NMF, SIFTBoVW,
+MFCC and retrieval sections at toy sizes with the CPU standing in for the GPU (prints only),
+to check the script itself on a machine without a GPU (MFCC and retrieval
+on array-api-strict's simulated device, so their device code runs).
 """
 
 import argparse
@@ -24,6 +27,7 @@ import numpy as np
 
 from skmm.cross_decomposition import CCA, CollectiveNMF
 from skmm.feature_extraction import SIFTBoVW, hard_assignments
+from skmm.utils import get_namespace, to_numpy
 
 
 def _best(fn, repeat=3):
@@ -136,12 +140,109 @@ def _bovw_rows(sizes, *, to_gpu, gpu_device, sync, repeat):
     return rows
 
 
+def _mfcc_rows(sizes, *, to_gpu, gpu_device, sync, repeat):
+    """MFCC frames of many clips (FSDD-like: 8 kHz, 0.2-0.8 s), CPU vs device.
+
+    ``MFCC.transform_frames`` with ``device=`` (clips read on the host, moved
+    once per block, frames returned on the device). The GPU floor is the
+    rfft + power of the same frames, built beforehand on the device.
+    """
+    from skmm.feature_extraction import MFCC
+
+    params = dict(sr=8000, n_mfcc=13, n_fft=256, hop_length=80, n_mels=40)
+    rows = []
+    for n_clips in sizes:
+        rng = np.random.default_rng(0)
+        clips = [0.1 * rng.standard_normal(int(n)) for n in rng.integers(1600, 6400, n_clips)]
+        cpu = MFCC(**params).fit(clips[:2])
+        dev = MFCC(**params, device=gpu_device).fit(clips[:2])
+
+        def run_dev():
+            dev.transform_frames(clips)
+            sync()
+
+        run_dev()  # warm-up: FFT plans, kernels
+        t_cpu = _median(lambda: cpu.transform_frames(clips), repeat)
+        t_dev = _median(run_dev, repeat)
+        frames = np.vstack([np.lib.stride_tricks.sliding_window_view(
+            np.pad(y, 128), 256)[::80] for y in clips])
+        Fg = to_gpu(frames)
+
+        xp = get_namespace(Fg)
+
+        def floor():
+            spec = xp.fft.rfft(Fg, axis=1)
+            xp.sum(xp.real(spec) ** 2 + xp.imag(spec) ** 2)
+            sync()
+
+        floor()
+        t_floor = _median(floor, max(repeat, 5))
+        gap = max(float(np.max(np.abs(np.asarray(to_numpy(b)) - a)))
+                  for a, b in zip(cpu.transform_frames(clips[:50]),
+                                  dev.transform_frames(clips[:50])))
+        rows.append((f"MFCC frames of {n_clips:,} clips ({frames.shape[0]:,} frames), "
+                     "n_fft 256, 40 mels, 13 coefficients, float64", t_cpu, t_dev,
+                     f"device floor (rfft + power) {t_floor * 1e3:.2f} ms = "
+                     f"{t_dev / t_floor:.1f}x; max |Δ| {gap:.1e}"))
+    return rows
+
+
+def _retrieval_rows(sizes, *, to_gpu, sync, repeat):
+    """top_k ranking, CPU vs device: cosine (float32) and Hamming (packed codes).
+
+    The GPU floor of cosine is the query-item GEMM alone on the device.
+    """
+    from skmm.retrieval import top_k
+
+    rows = []
+    for n_q, n_i, d, n_bits, k in sizes:
+        rng = np.random.default_rng(0)
+        Q = rng.standard_normal((n_q, d), dtype=np.float32)
+        items = rng.standard_normal((n_i, d), dtype=np.float32)
+        Qb = np.packbits(rng.integers(0, 2, (n_q, n_bits), dtype=np.uint8), axis=1)
+        Ib = np.packbits(rng.integers(0, 2, (n_i, n_bits), dtype=np.uint8), axis=1)
+        for metric, (A, B) in (("cosine", (Q, items)), ("hamming", (Qb, Ib))):
+            Ag, Bg = to_gpu(A), to_gpu(B)
+
+            def run_dev():
+                top_k(Ag, Bg, k, metric=metric)
+                sync()
+
+            run_dev()
+            t_cpu = _median(lambda: top_k(A, B, k, metric=metric, engine="numpy"), 1)
+            t_dev = _median(run_dev, repeat)
+            same = np.array_equal(to_numpy(top_k(Ag, Bg, k, metric=metric)[0]),
+                                  top_k(A, B, k, metric=metric, engine="numpy")[0])
+            note = f"same indices: {same}"
+            if metric == "cosine":
+                def gemm():
+                    get_namespace(Ag).sum(Ag @ Bg.T)
+                    sync()
+
+                gemm()
+                t_gemm = _median(gemm, max(repeat, 5))
+                note += f"; device GEMM alone {t_gemm * 1e3:.1f} ms = {t_dev / t_gemm:.1f}x"
+            what = f"{d} dims float32" if metric == "cosine" else f"{n_bits}-bit codes"
+            rows.append((f"top_k {metric}, {n_q:,} queries x {n_i:,} items, {what}, k={k}",
+                         t_cpu, t_dev, note))
+    return rows
+
+
 def _smoke():
-    """The NMF and SIFTBoVW sections at toy sizes, the CPU standing in for the GPU."""
+    """Every section at toy sizes: the CPU (NMF, SIFTBoVW) or array-api-strict
+    (MFCC, retrieval) standing in for the GPU."""
     rows = _nmf_rows([(2_000, 30, 20)], to_gpu=np.asarray, gpu_device="cpu",
                      sync=lambda: None, repeat=1)
     rows += _bovw_rows([(20, 100, 16)], to_gpu=np.asarray, gpu_device="cpu",
                        sync=lambda: None, repeat=1)
+    # MFCC and retrieval on array-api-strict's simulated device: the device code runs.
+    import array_api_strict as xps
+
+    dev = xps.Device("device1")
+    rows += _mfcc_rows([30], to_gpu=lambda a: xps.asarray(a, device=dev), gpu_device=dev,
+                       sync=lambda: None, repeat=1)
+    rows += _retrieval_rows([(20, 500, 16, 64, 5)], to_gpu=lambda a: xps.asarray(a, device=dev),
+                            sync=lambda: None, repeat=1)
     for name, c, g, note in rows:
         print(f"| {name} | {c:.4f} | {g:.4f} | {c / g:.1f}x | {note} |")
 
@@ -217,6 +318,10 @@ def main():
                       gpu_device="gpu", sync=sync, repeat=3)
     rows += _bovw_rows([(2_000, 500, 256)], to_gpu=cp.asarray, gpu_device="gpu", sync=sync,
                        repeat=3)
+    rows += _mfcc_rows([3_000, 30_000], to_gpu=cp.asarray, gpu_device="gpu", sync=sync,
+                       repeat=3)
+    rows += _retrieval_rows([(10_000, 1_000_000, 128, 64, 10)], to_gpu=cp.asarray, sync=sync,
+                            repeat=3)
 
     props = cp.cuda.runtime.getDeviceProperties(0)
     lines = [

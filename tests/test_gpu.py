@@ -225,3 +225,70 @@ def test_gpu_fitted_model_predicts_in_a_fresh_process_without_cupy(tmp_path, kin
                           str(tmp_path / "X.npy"), str(tmp_path / "expected.npy")],
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr
+
+
+def test_mfcc_on_gpu_equals_cpu():
+    from skmm.feature_extraction import MFCC
+
+    rng = np.random.default_rng(0)
+    clips = [0.1 * rng.standard_normal(n) for n in (3000, 4100, 8000, 12000)]
+    params = dict(sr=8000, n_mfcc=13, n_fft=256, hop_length=80, n_mels=40, deltas=1)
+    ref = MFCC(**params).fit(clips)
+    gpu = MFCC(**params, device="gpu").fit(clips)
+    X = gpu.transform(clips)
+    assert _is_cupy(X)
+    np.testing.assert_allclose(cp.asnumpy(X), ref.transform(X=clips), rtol=1e-9, atol=1e-9)
+    frames = gpu.transform_frames(clips)
+    assert all(_is_cupy(F) for F in frames)
+
+
+@pytest.mark.parametrize("approximation", ["exact", "nystroem", "rff"])
+def test_kernel_cca_on_gpu_equals_cpu(approximation):
+    from skmm.cross_decomposition import KernelCCA
+
+    X = np.abs(_views(300)[:, :8])
+    params = dict(views=[5, 3], gamma=0.3, approximation=approximation,
+                  n_approx_components=60, random_state=0)
+    ref = KernelCCA(2, **params).fit(X)
+    gpu = KernelCCA(2, **params, device="gpu").fit(X)
+    np.testing.assert_allclose(gpu.canonical_correlations_, ref.canonical_correlations_,
+                               rtol=1e-7)
+    Z = gpu.transform(X)
+    assert _is_cupy(Z)
+    np.testing.assert_allclose(cp.asnumpy(Z), ref.transform(X), rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("metric", ["cosine", "euclidean", "inner", "hamming"])
+def test_top_k_on_gpu_equals_cpu(metric):
+    from skmm.retrieval import top_k
+
+    rng = np.random.default_rng(0)
+    if metric == "hamming":  # 9 bytes: byte words; 16 bytes: uint64 words
+        for n_bytes in (9, 16):
+            Q = rng.integers(0, 256, (50, n_bytes), dtype=np.uint8)
+            I = rng.integers(0, 256, (3000, n_bytes), dtype=np.uint8)
+            idx, s = top_k(Q, I, 25, metric=metric, engine="numpy", block_size=700)
+            gi, gs = top_k(cp.asarray(Q), cp.asarray(I), 25, metric=metric, block_size=700)
+            assert _is_cupy(gi)
+            np.testing.assert_array_equal(cp.asnumpy(gi), idx)
+            np.testing.assert_array_equal(cp.asnumpy(gs), s)
+        return
+    Q = rng.integers(-2, 3, (50, 6)).astype(np.float64)  # many exact ties
+    I = rng.integers(-2, 3, (3000, 6)).astype(np.float64)
+    idx, s = top_k(Q, I, 25, metric=metric, block_size=700)
+    gi, gs = top_k(cp.asarray(Q), cp.asarray(I), 25, metric=metric, block_size=700)
+    assert _is_cupy(gi)
+    np.testing.assert_array_equal(cp.asnumpy(gi), idx)
+    np.testing.assert_allclose(cp.asnumpy(gs), s, rtol=1e-12, atol=1e-12)
+
+
+def test_bitwise_count_cupy_kernel_and_builtin():
+    from skmm.utils._array_api import _cupy_popcount_kernel, bitwise_count, get_namespace
+
+    words = cp.asarray(np.array([0, 1, 2**64 - 1, 2**63 + 5], dtype=np.uint64))
+    xp = get_namespace(words)
+    np.testing.assert_array_equal(cp.asnumpy(bitwise_count(xp, words)), [0, 1, 64, 3])
+    np.testing.assert_array_equal(cp.asnumpy(_cupy_popcount_kernel()(words)), [0, 1, 64, 3])
+    small = cp.arange(256, dtype=cp.uint8)
+    np.testing.assert_array_equal(cp.asnumpy(_cupy_popcount_kernel()(small)),
+                                  [bin(i).count("1") for i in range(256)])

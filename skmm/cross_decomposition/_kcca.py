@@ -14,12 +14,16 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy.linalg import svd
-from sklearn.kernel_approximation import RBFSampler
-from sklearn.preprocessing import KernelCenterer
 from sklearn.utils import check_random_state
 
 from ..base import MultiViewEmbedderMixin
-from ..utils._array_api import small_solve_context
+from ..utils._array_api import (
+    device,
+    get_namespace,
+    small_solve_context,
+    to_device,
+    to_numpy,
+)
 from ..utils._kernel_spec import (
     _ViewKernelComposition,
     fit_view_kernel,
@@ -53,29 +57,42 @@ _KCCA_KERNELS = ("linear", "rbf", "poly", "chi2", "additive_chi2", "intersection
 
 
 class _KernelPCAMap:
-    """Centred kernel PCA features keeping every non-null eigenvalue."""
+    """Centred kernel PCA features keeping every non-null eigenvalue.
+
+    Computes in the namespace of its input (on its device); the fitted
+    state is NumPy. Centring is :class:`sklearn.preprocessing.KernelCenterer`'s.
+    """
 
     def __init__(self, spec, view):
         self.spec = spec
         self.view = view
 
     def fit_transform(self, X):
-        K, self.params_ = fit_view_kernel(np, X, self.spec, self.view)
-        # Inner transformers give arrays whatever the global set_output config.
-        self.centerer_ = KernelCenterer().set_output(transform="default").fit(K)
-        Kc = self.centerer_.transform(K)
-        evals, evecs = np.linalg.eigh((Kc + Kc.T) / 2)
+        xp = get_namespace(X)
+        K, self.params_ = fit_view_kernel(xp, X, self.spec, self.view)
+        col_means = xp.mean(K, axis=0)
+        self.K_fit_rows_ = to_numpy(col_means)
+        self.K_fit_all_ = float(xp.mean(col_means))
+        Kc = self._center(xp, K, col_means)
+        evals, evecs = xp.linalg.eigh((Kc + Kc.T) / 2)
+        evals, evecs = to_numpy(evals), to_numpy(evecs)
         # relative threshold: "zero" eigenvalues of a rank-r Gram matrix are
         # rounding noise, keeping them would add n - r meaningless features
         keep = evals > max(evals[-1], 0) * X.shape[0] * np.finfo(np.float64).eps * 10
         evals, evecs = evals[keep][::-1], evecs[:, keep][:, ::-1]
-        self.X_fit_ = X
+        self.X_fit_ = to_numpy(X)
         self.alphas_ = evecs / np.sqrt(evals)
-        return evecs * np.sqrt(evals)
+        return to_device(evecs * np.sqrt(evals), _where(X))
+
+    def _center(self, xp, K, row_means):
+        dev = device(K)
+        fit_rows = xp.asarray(self.K_fit_rows_, device=dev)
+        return K - fit_rows - row_means[:, None] + self.K_fit_all_
 
     def transform(self, X):
-        K = view_kernel(np, X, self.X_fit_, self.params_, self.view)
-        return self.centerer_.transform(K) @ self.alphas_
+        xp, dev = _where(X)
+        K = view_kernel(xp, X, to_device(self.X_fit_, (xp, dev)), self.params_, self.view)
+        return self._center(xp, K, xp.mean(K, axis=1)) @ xp.asarray(self.alphas_, device=dev)
 
 
 class _NystroemMap:
@@ -83,7 +100,8 @@ class _NystroemMap:
 
     ``K(X, basis) @ K_bb^{-1/2}`` over ``n_components`` random training rows,
     the basis drawn as :class:`sklearn.kernel_approximation.Nystroem` draws it
-    (same seed, same rows, same features for its kernels).
+    (same seed, same rows, same features for its kernels). Kernels run in the
+    input's namespace; the small ``K_bb`` SVD and the fitted state are NumPy.
     """
 
     def __init__(self, spec, view, n_components, seed):
@@ -93,16 +111,49 @@ class _NystroemMap:
         self.seed = seed
 
     def fit_transform(self, X):
+        xp, dev = _where(X)
         rows = check_random_state(self.seed).permutation(X.shape[0])[:self.n_components]
-        self.basis_ = X[rows]
-        K_bb, self.params_ = fit_view_kernel(np, self.basis_, self.spec, self.view)
-        U, S, Vt = svd(K_bb)
+        basis = xp.take(X, xp.asarray(rows, device=dev), axis=0)
+        K_bb, self.params_ = fit_view_kernel(xp, basis, self.spec, self.view)
+        U, S, Vt = svd(to_numpy(K_bb))
+        self.basis_ = to_numpy(basis)
         # a floor on the spectrum keeps rank-deficient bases finite
         self.normalization_ = (U / np.sqrt(np.maximum(S, 1e-12))) @ Vt
         return self.transform(X)
 
     def transform(self, X):
-        return view_kernel(np, X, self.basis_, self.params_, self.view) @ self.normalization_.T
+        xp, dev = _where(X)
+        K = view_kernel(xp, X, xp.asarray(self.basis_, device=dev), self.params_, self.view)
+        return K @ xp.asarray(self.normalization_.T, device=dev)
+
+
+class _RFFMap:
+    """Random Fourier features of the rbf kernel, drawn exactly as
+    :class:`sklearn.kernel_approximation.RBFSampler` draws them (same seed,
+    same features), computed in the input's namespace."""
+
+    def __init__(self, gamma, n_components, seed):
+        self.gamma = gamma
+        self.n_components = n_components
+        self.seed = seed
+
+    def fit_transform(self, X):
+        rng = check_random_state(self.seed)
+        self.random_weights_ = (2.0 * self.gamma) ** 0.5 * rng.normal(
+            size=(X.shape[1], self.n_components))
+        self.random_offset_ = rng.uniform(0, 2 * np.pi, size=self.n_components)
+        return self.transform(X)
+
+    def transform(self, X):
+        xp, dev = _where(X)
+        proj = (X @ xp.asarray(self.random_weights_, device=dev)
+                + xp.asarray(self.random_offset_, device=dev))
+        return xp.cos(proj) * (2.0 / self.n_components) ** 0.5
+
+
+def _where(X):
+    """``(namespace, device)`` of ``X``, the ``target`` form of ``to_device``."""
+    return get_namespace(X), device(X)
 
 
 class KernelCCA(MultiViewEmbedderMixin, _ViewKernelComposition):
@@ -147,6 +198,14 @@ class KernelCCA(MultiViewEmbedderMixin, _ViewKernelComposition):
         How ``transform`` combines the two projections.
     random_state : int, RandomState instance or None, default=None
         Seed of the approximations.
+    device : None, "cpu", "gpu", "auto" or a device object, default=None
+        Where to compute, as for :class:`CCA`: ``None`` where the input lives
+        (NumPy on the CPU, CuPy on its GPU), ``"cpu"``, ``"gpu"`` (CuPy; an
+        ImportError naming the extra to install when it is missing) or
+        ``"auto"`` (the GPU when CuPy finds one, else the CPU). Kernel
+        matrices, kernel PCA eigendecomposition, Nystroem and random Fourier
+        features and the CCA moments are computed there; the input is moved
+        once, outputs stay on that device, fitted attributes are NumPy.
 
     Notes
     -----
@@ -157,7 +216,8 @@ class KernelCCA(MultiViewEmbedderMixin, _ViewKernelComposition):
     Attributes
     ----------
     feature_maps_ : list
-        The fitted per-view feature map (kernel PCA, Nystroem or RBFSampler).
+        The fitted per-view feature map (kernel PCA, Nystroem or random Fourier
+        features drawn as :class:`~sklearn.kernel_approximation.RBFSampler` does).
     kernel_params_ : list of dict
         Per view, the kernel and its resolved parameters (numeric ``gamma``).
     weights_ : list of ndarray of shape (n_kernel_features_of_view, n_components)
@@ -207,11 +267,13 @@ class KernelCCA(MultiViewEmbedderMixin, _ViewKernelComposition):
         "n_approx_components": [Interval(Integral, 1, None, closed="left")],
         "combine": [StrOptions({"concat", "mean"})],
         "random_state": ["random_state"],
+        "device": "no_validation",  # resolved (and checked) by skmm.utils.resolve_device
     }
+    array_api_support = True
 
     def __init__(self, n_components=1, *, views=None, kernel="rbf", gamma=None, degree=3,
                  coef0=1.0, reg=0.1, approximation="exact", n_approx_components=100,
-                 combine="concat", random_state=None):
+                 combine="concat", random_state=None, device=None):
         self.n_components = n_components
         self.views = views
         self.kernel = kernel
@@ -223,21 +285,23 @@ class KernelCCA(MultiViewEmbedderMixin, _ViewKernelComposition):
         self.n_approx_components = n_approx_components
         self.combine = combine
         self.random_state = random_state
+        self.device = device
 
     def _make_map(self, spec, view, Xv, seed):
+        # gamma="scale" reads the values of the view (on the host).
+        Xg = to_numpy(Xv) if spec["gamma"] == "scale" else Xv
         if self.approximation == "exact":
-            return _KernelPCAMap(resolve_gamma(spec, Xv), view)
+            return _KernelPCAMap(resolve_gamma(spec, Xg), view)
         if self.approximation == "nystroem":
-            return _NystroemMap(resolve_gamma(spec, Xv), view,
+            return _NystroemMap(resolve_gamma(spec, Xg), view,
                                 min(self.n_approx_components, Xv.shape[0]), seed)
         if spec["kernel"] != "rbf":
             raise ValueError(
                 f"approximation='rff' needs kernel='rbf', got kernel={spec['kernel']!r} for "
                 f"view {view!r}; use approximation='nystroem' for other kernels."
             )
-        gamma = resolve_gamma(spec, Xv)["gamma"]
-        return RBFSampler(gamma=gamma, n_components=self.n_approx_components,
-                          random_state=seed).set_output(transform="default")
+        gamma = resolve_gamma(spec, Xg)["gamma"]
+        return _RFFMap(gamma, self.n_approx_components, seed)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -264,10 +328,11 @@ class KernelCCA(MultiViewEmbedderMixin, _ViewKernelComposition):
                                      owner="KernelCCA", allowed=_KCCA_KERNELS)
         rng = check_random_state(self.random_state)
         self.feature_maps_, self.kernel_params_, feats = [], [], []
+        xp = get_namespace(X)
         for view, spec, Xv in zip(self.view_names_, specs, self._view_blocks(X)):
-            Xv = np.asarray(Xv, dtype=np.float64)
+            Xv = xp.astype(Xv, xp.float64)
             fmap = self._make_map(spec, view, Xv, rng.randint(2**31))
-            feats.append(np.asarray(fmap.fit_transform(Xv), dtype=np.float64))
+            feats.append(fmap.fit_transform(Xv))
             self.feature_maps_.append(fmap)
             self.kernel_params_.append(fmap.params_ if hasattr(fmap, "params_")
                                        else {"kernel": "rbf", "gamma": fmap.gamma})
@@ -281,23 +346,24 @@ class KernelCCA(MultiViewEmbedderMixin, _ViewKernelComposition):
                     "n_approx_components)."
                 )
         check_n_components(self.n_components, widths, names)
-        F = np.hstack(feats)
+        F = xp.concat(feats, axis=1)
         feature_views = [(name, slice(a, a + w))
                          for name, a, w in zip(names, np.cumsum([0] + widths[:-1]), widths)]
         moments = Moments.from_array(F)
         regs = view_regs(self.reg, moments, feature_views)
-        with small_solve_context(np):
+        with small_solve_context(xp):
             self.weights_ = cca_directions(moments, feature_views, regs, self.n_components)
-        self.means_ = [moments.mean[cols] for _, cols in feature_views]
+        self.means_ = [to_numpy(moments.mean)[cols] for _, cols in feature_views]
         self.reg_ = np.asarray(regs)
         self.canonical_correlations_ = training_correlations(moments, feature_views,
                                                              self.weights_)
         return self
 
     def _transform_one(self, X_view, i):
-        F = np.asarray(self.feature_maps_[i].transform(X_view.astype(np.float64)),
-                       dtype=np.float64)
-        return project(F, self.weights_[i], self.means_[i]).astype(X_view.dtype, copy=False)
+        xp = get_namespace(X_view)
+        F = self.feature_maps_[i].transform(xp.astype(X_view, xp.float64))
+        return xp.astype(project(F, self.weights_[i], self.means_[i]), X_view.dtype,
+                         copy=False)
 
     def score(self, X, y=None):
         """Sum over components of the held-out canonical correlations.

@@ -15,6 +15,11 @@ are gathered into one matrix, and one ``rfft``, one mel projection and one DCT
 each clip's own peak, as librosa does for one clip. The filter bank, the DCT
 basis, the window and the delta operators are cached per parameter set.
 
+``MFCC(device=...)`` runs the same steps on an array-API namespace (CuPy on a
+GPU): padded samples are moved once per block, framed with one ``take``, and
+the ``rfft``, dense mel GEMM, logarithm, per-clip dB floor and DCT GEMM run on
+the device (:func:`_mfcc_frames_device`).
+
 The 19 parameters shared with ``librosa.feature.mfcc`` are stated once, in
 ``_MFCC_CONSTRAINTS``: the function :func:`mfcc` validates against it and the
 estimator :class:`MFCC` includes it in its ``_parameter_constraints``; their
@@ -37,6 +42,7 @@ from ..utils._sklearn_compat import (
     check_is_fitted,
     validate_parameter_constraints,
 )
+from ..utils._array_api import is_numpy_namespace, resolve_device, to_device, to_numpy
 from ..utils._validation import describe_item
 from ._audio_io import _check_rate, _item_rate, _load_item
 
@@ -77,6 +83,8 @@ _MFCC_CONSTRAINTS = {
 _BLOCK_ROWS = 512
 # 10 * log10(x) = _DB_PER_NEPER * ln(x); np.log is about twice as fast as np.log10.
 _DB_PER_NEPER = 10.0 / np.log(10.0)
+# numpy.fft.rfft takes ``out=`` from NumPy 2.0 (the same pocketfft as SciPy's).
+_NUMPY_FFT_OUT = np.lib.NumpyVersion(np.__version__) >= "2.0.0"
 
 
 # --------------------------------------------------------------------------
@@ -309,12 +317,30 @@ def _frame_counts(lengths, p, name):
     return 1 + (padded - n_fft) // hop, padded
 
 
-def _mfcc_block(signals, padded, n_frames, out, p, sr, name):
-    """MFCCs of a few whole clips into ``out`` (their frames, one row each)."""
+def _rfft_rows(frames, out):
+    """``rfft`` of each row; NumPy >= 2 writes into ``out`` (no fresh array)."""
+    if _NUMPY_FFT_OUT:
+        return np.fft.rfft(frames, axis=1, out=out)
     from scipy.fft import rfft
 
+    return rfft(frames, axis=1, overwrite_x=True)
+
+
+def _workspace(n_rows, n_buf, p):
+    """Buffers reused by every block of one call (no ~1 MB temporaries per block)."""
+    n_fft, n_bins = p["n_fft"], 1 + p["n_fft"] // 2
+    return {
+        "buf": np.empty(n_buf),
+        "frames": np.empty((n_rows, n_fft)),
+        "spec": np.empty((n_rows, n_bins), dtype=np.complex128),
+        "power": np.empty((n_rows, n_bins)),
+        "mel": np.empty(p["n_mels"] * n_rows),  # reshaped per block: contiguous rows
+    }
+
+
+def _padded_buffer(signals, padded, p, name, out):
+    """The clips, each padded as librosa pads it, back to back in ``out``."""
     n_fft, hop, center = p["n_fft"], p["hop_length"], p["center"]
-    # 1. The padded clips back to back in one buffer.
     if center and p["pad_mode"] == "constant":
         zeros = np.zeros(2 * (n_fft // 2))
         pieces = [zeros[: n_fft // 2]]
@@ -325,35 +351,47 @@ def _mfcc_block(signals, padded, n_frames, out, p, sr, name):
         pieces = [_pad_clip(y, n_fft, hop, p["pad_mode"]) for y in signals]
     else:
         pieces = signals
-    buf = np.concatenate(pieces)
+    buf = out[: int(padded.sum())]
+    np.concatenate(pieces, out=buf)
     # One sum finds NaN or inf in the whole block; only then look clip by clip.
     if not np.isfinite(buf.sum()):
         for k, y in enumerate(signals):
             if not np.all(np.isfinite(y)):
                 raise ValueError(f"{name(k)}: audio contains NaN or infinite samples.")
-    # 2. Gather every frame of every clip (one strided view, one fancy index).
-    clip_start = np.cumsum(padded) - padded
-    row_start = np.cumsum(n_frames) - n_frames
+    return buf
+
+
+def _mfcc_block(signals, padded, n_frames, out, p, sr, name, work):
+    """MFCCs of a few whole clips into ``out`` (their frames, one row each)."""
+    n_fft, hop = p["n_fft"], p["hop_length"]
     n_rows = out.shape[0]
-    starts = np.repeat(clip_start - hop * row_start, n_frames) + hop * np.arange(n_rows)
-    # Every window position of the buffer as a read-only strided view
-    # (np.ndarray is much cheaper than as_strided for the ~250 blocks of FSDD).
-    view = np.ndarray((buf.shape[0] - n_fft + 1, n_fft), dtype=buf.dtype, buffer=buf,
-                      strides=(buf.itemsize, buf.itemsize))
-    frames = view[starts]
-    frames *= _window(p["window"], p["win_length"], n_fft)
+    # 1. The padded clips back to back in one buffer.
+    buf = _padded_buffer(signals, padded, p, name, work["buf"])
+    # 2. Every frame of every clip, windowed: per clip one strided view of its
+    # frames times the window, written into the frame matrix (one pass).
+    row_start = np.cumsum(n_frames) - n_frames
+    frames = work["frames"][:n_rows]
+    win = _window(p["window"], p["win_length"], n_fft)
+    size = buf.itemsize
+    for start, r, m in zip((np.cumsum(padded) - padded).tolist(), row_start.tolist(),
+                           n_frames.tolist()):
+        # np.ndarray is much cheaper than as_strided for thousands of clips.
+        view = np.ndarray((m, n_fft), dtype=buf.dtype, buffer=buf, offset=start * size,
+                          strides=(hop * size, size))
+        np.multiply(view, win, out=frames[r:r + m])
     # 3. Spectrum and power.
-    spec = rfft(frames, axis=1, overwrite_x=True)
+    spec = _rfft_rows(frames, work["spec"][:n_rows])
+    power = work["power"][:n_rows]
     if p["power"] == 2.0:
         flat = spec.view(np.float64)  # re, im interleaved
         np.square(flat, out=flat)
-        power = flat[:, 0::2] + flat[:, 1::2]
+        np.add(flat[:, 0::2], flat[:, 1::2], out=power)
     else:
-        power = np.abs(spec)
+        np.abs(spec, out=power)
         if p["power"] != 1.0:
             power **= p["power"]
     # 4. Mel bands, as (n_mels, n_rows): each group's rows are contiguous.
-    mel = np.empty((p["n_mels"], n_rows))
+    mel = work["mel"][: p["n_mels"] * n_rows].reshape(p["n_mels"], n_rows)
     for a, b, lo, hi, weights in _mel_operator(
             float(sr), n_fft, p["n_mels"], p["fmin"], p["fmax"], p["htk"], p["mel_norm"]):
         np.matmul(weights, power[:, lo:hi].T, out=mel[a:b])
@@ -407,13 +445,106 @@ def _mfcc_frames(signals, sr, p, name):
     # Blocks of whole clips, each about _BLOCK_ROWS frames (or one long clip).
     cuts = np.searchsorted(offsets, np.arange(0, offsets[-1], _BLOCK_ROWS), side="right") - 1
     cuts = np.unique(np.append(cuts, len(signals)))
+    buf_ends = np.zeros(len(signals) + 1, dtype=np.int64)
+    np.cumsum(padded, out=buf_ends[1:])
+    work = _workspace(int(np.diff(offsets[cuts]).max()),
+                      int(np.diff(buf_ends[cuts]).max()), p)
     # Overflow becomes inf, which each block reports with the clip's name.
     with np.errstate(over="ignore", invalid="ignore"):
         for c0, c1 in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
             _mfcc_block(signals[c0:c1], padded[c0:c1], n_frames[c0:c1],
                         out[offsets[c0]:offsets[c1]], p, sr,
-                        lambda k, c0=c0: name(c0 + k))
+                        lambda k, c0=c0: name(c0 + k), work)
     return out, offsets
+
+
+# Frames per block on a device: bounds its memory (the frames, their int64
+# sample index and the spectrum take about 24 * n_fft bytes a frame: 400 MB
+# at n_fft=256).
+_DEVICE_BLOCK_ROWS = 1 << 16
+
+
+def _mfcc_frames_device(signals, sr, p, name, target):
+    """:func:`_mfcc_frames` on the namespace and device of ``target``.
+
+    The padded samples go to the device once per block; framing (one
+    ``take``), window, ``rfft``, power, the mel projection (one GEMM with the
+    dense filter bank), the logarithm, the per-clip dB floor and the DCT (a
+    GEMM) run there. Returns ``(M, offsets)`` with ``M`` on the device and
+    ``offsets`` NumPy.
+    """
+    xp, _ = target
+    n_fft, hop = p["n_fft"], p["hop_length"]
+    lengths = np.fromiter((y.shape[0] for y in signals), dtype=np.int64,
+                          count=len(signals))
+    n_frames, padded = _frame_counts(lengths, p, name)
+    offsets = np.zeros(len(signals) + 1, dtype=np.int64)
+    np.cumsum(n_frames, out=offsets[1:])
+    cuts = np.searchsorted(offsets, np.arange(0, offsets[-1], _DEVICE_BLOCK_ROWS),
+                           side="right") - 1
+    cuts = np.unique(np.append(cuts, len(signals)))
+    fbank = to_device(np.asarray(_mel_filterbank(
+        float(sr), n_fft, p["n_mels"], p["fmin"], p["fmax"], p["htk"], p["mel_norm"]).T),
+        target)
+    basis, row_sums = (to_device(np.asarray(a), target) for a in _dct_operator(
+        p["n_mels"], p["n_mfcc"], p["dct_type"], p["norm"], float(p["lifter"])))
+    win = to_device(np.asarray(_window(p["window"], p["win_length"], n_fft)), target)
+    ref, amin = p["ref"], p["amin"]
+    blocks = []
+    for c0, c1 in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
+        sub_frames, sub_padded = n_frames[c0:c1], padded[c0:c1]
+        block_name = lambda k, c0=c0: name(c0 + k)  # noqa: E731
+        buf = _padded_buffer(signals[c0:c1], sub_padded, p, block_name,
+                             np.empty(int(sub_padded.sum())))
+        # Frame r of clip k starts at that clip's offset in the buffer + hop * t.
+        n_rows = int(sub_frames.sum())
+        row_start = np.cumsum(sub_frames) - sub_frames
+        starts = (np.repeat(np.cumsum(sub_padded) - sub_padded - hop * row_start, sub_frames)
+                  + hop * np.arange(n_rows))
+        index = to_device((starts[:, None] + np.arange(n_fft)).reshape(-1), target)
+        frames = xp.reshape(xp.take(to_device(buf, target), index), (n_rows, n_fft)) * win
+        spec = xp.fft.rfft(frames, axis=1)
+        if p["power"] == 2.0:
+            re, im = xp.real(spec), xp.imag(spec)
+            power = re * re + im * im
+        else:
+            power = xp.abs(spec) ** float(p["power"])
+        mel = power @ fbank  # (n_rows, n_mels)
+        if callable(ref):  # a function of NumPy spectrograms: called on the host
+            mel_np = to_numpy(mel)
+            ref_db = np.array([10.0 * np.log10(max(amin, ref(mel_np[r:r + n].T)))
+                               for r, n in zip(row_start, sub_frames)])
+        else:
+            ref_db = float(10.0 * np.log10(max(amin, abs(ref))))
+        mel = xp.log(xp.clip(mel, min=float(amin)))
+        if p["top_db"] is not None:
+            # Each clip's own peak: frame maxima in a (clips, longest) layout.
+            width = int(sub_frames.max())
+            t = np.arange(width)
+            layout = np.where(t < sub_frames[:, None], row_start[:, None] + t, 0)
+            frame_max = xp.reshape(xp.take(xp.max(mel, axis=1),
+                                           to_device(layout.reshape(-1), target)),
+                                   layout.shape)
+            valid = to_device(t < sub_frames[:, None], target)
+            peak = xp.max(xp.where(valid, frame_max, -xp.inf), axis=1)
+            clip_of_row = to_device(np.repeat(np.arange(c1 - c0), sub_frames), target)
+            floor = xp.take(peak - float(p["top_db"] / _DB_PER_NEPER), clip_of_row)
+            mel = xp.maximum(mel, floor[:, None])
+        out = mel @ basis
+        if callable(ref):
+            out = out - to_device(np.repeat(ref_db, sub_frames)[:, None], target) * row_sums
+        elif ref_db != 0.0:
+            out = out - ref_db * row_sums
+        if not bool(xp.all(xp.isfinite(out))):
+            row = np.flatnonzero(~np.all(np.isfinite(to_numpy(out)), axis=1))[0]
+            k = np.searchsorted(row_start, row, side="right") - 1
+            raise ValueError(
+                f"{block_name(k)}: the MFCCs are not finite: samples of magnitude up to "
+                f"{np.max(np.abs(signals[c0 + k])):.3g} overflow the power spectrum; "
+                "rescale the clip (audio is expected in [-1, 1])."
+            )
+        blocks.append(out)
+    return (blocks[0] if len(blocks) == 1 else xp.concat(blocks, axis=0)), offsets
 
 
 def mfcc(y, sr, *, n_mfcc=20, n_fft=2048, hop_length=512, win_length=None,
@@ -659,12 +790,14 @@ def _pool_clips(feat, offsets, names, n_segments):
 
 
 def _process_chunk(items, start, sr, resample, bare_sr, target, params, names,
-                   n_segments):
+                   n_segments, on=None):
     """Worker: load and featurise a chunk of clips at the analysis rate ``sr``.
 
     Returns ``(features, short)``: pooled rows (``names`` given) or a list of
     frame matrices, and ``(index, n_samples)`` of clips shorter than ``n_fft``
-    (the caller warns once, in the main process).
+    (the caller warns once, in the main process). ``on`` (from
+    :func:`~skmm.utils.resolve_device`) computes the frame MFCCs on that device;
+    CMVN, deltas and pooling (``n_mfcc`` columns) stay on the host.
     """
     def name(k):
         return describe_item(start + k, items[k])
@@ -679,7 +812,14 @@ def _process_chunk(items, start, sr, resample, bare_sr, target, params, names,
                           check_finite=False, target=target)
         signals.append(y)
     p = _resolve(params, sr, name(0))
-    feat, offsets = _mfcc_frames(signals, sr, p, name)
+    if on is None or is_numpy_namespace(on[0]):
+        feat, offsets = _mfcc_frames(signals, sr, p, name)
+    else:
+        # Overflow becomes inf, reported with the clip's name (NumPy-backed
+        # namespaces would warn first).
+        with np.errstate(over="ignore", invalid="ignore"):
+            feat, offsets = _mfcc_frames_device(signals, sr, p, name, on)
+        feat = to_numpy(feat)
     lengths = np.fromiter((y.shape[0] for y in signals), dtype=np.int64,
                           count=len(signals))
     short = ([(start + int(k), int(lengths[k]))
@@ -784,6 +924,16 @@ class MFCC(_DocLinkMixin, TransformerMixin, BaseEstimator):
         as one batch.
     verbose : int, default=0
         joblib verbosity.
+    device : None, "cpu", "gpu", "auto" or a device object, default=None
+        Where to compute the frame MFCCs (see :func:`skmm.utils.resolve_device`):
+        ``None`` or ``"cpu"`` with NumPy, ``"gpu"`` with CuPy (an ImportError
+        naming the extra to install when it is missing), ``"auto"`` (the GPU
+        when CuPy finds one, else the CPU) or a device object. There the
+        framing, ``rfft``, mel projection, logarithm, dB floor and DCT run on
+        the device's array namespace, in float64 (the same numbers as on the
+        CPU); CMVN, deltas and pooling (``n_mfcc`` columns) run on the host,
+        and the outputs are returned on the device. Clips are read on the host;
+        ``n_jobs`` is ignored on a device. Fitted attributes are NumPy.
 
     Attributes
     ----------
@@ -823,6 +973,7 @@ class MFCC(_DocLinkMixin, TransformerMixin, BaseEstimator):
         "n_segments": [Interval(Integral, 1, None, closed="left")],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
+        "device": "no_validation",  # resolved (and checked) by skmm.utils.resolve_device
     }
 
     def __init__(self, *, sr=None, resample=True, n_mfcc=20, n_fft=2048,
@@ -831,7 +982,7 @@ class MFCC(_DocLinkMixin, TransformerMixin, BaseEstimator):
                  htk=False, mel_norm="slaney", dct_type=2, norm="ortho", lifter=0.0,
                  ref=1.0, amin=1e-10, top_db=80.0, deltas=0, delta_width=9,
                  cmvn=None, pooling=("mean", "std"), n_segments=1, n_jobs=None,
-                 verbose=0):
+                 verbose=0, device=None):
         self.sr = sr
         self.resample = resample
         self.n_mfcc = n_mfcc
@@ -860,6 +1011,7 @@ class MFCC(_DocLinkMixin, TransformerMixin, BaseEstimator):
         self.n_segments = n_segments
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.device = device
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -963,9 +1115,12 @@ class MFCC(_DocLinkMixin, TransformerMixin, BaseEstimator):
         n = len(items)
         from joblib import Parallel, delayed, effective_n_jobs
 
+        on = resolve_device(self.device)
+        if on is not None and is_numpy_namespace(on[0]):
+            on = None
         n_jobs = effective_n_jobs(self.n_jobs)
-        if n_jobs == 1 or n < 2:
-            parts = [_process_chunk(items, 0, sr, *args)]
+        if on is not None or n_jobs == 1 or n < 2:
+            parts = [_process_chunk(items, 0, sr, *args, on=on)]
         else:
             # Few large tasks: each is one batch, and batches gain from size.
             n_chunks = min(n, 2 * n_jobs)
@@ -988,8 +1143,8 @@ class MFCC(_DocLinkMixin, TransformerMixin, BaseEstimator):
                 stacklevel=3,
             )
         if pooled:
-            return np.vstack([feat for feat, _ in parts])
-        return [f for feat, _ in parts for f in feat]
+            return to_device(np.vstack([feat for feat, _ in parts]), on)
+        return [to_device(f, on) for feat, _ in parts for f in feat]
 
     def transform(self, X):
         """Pooled MFCC statistics, one row per clip.

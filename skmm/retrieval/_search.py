@@ -22,6 +22,13 @@ import numbers
 import numpy as np
 from sklearn import get_config
 
+from ..utils._array_api import (
+    as_code_words,
+    bitwise_count,
+    device,
+    get_namespace,
+    top_k_rows,
+)
 from ._hamming_kernel import hamming_top_k_compiled, numba_available
 
 __all__ = ["METRICS", "hamming_distances", "pairwise_scores", "popcount", "top_k"]
@@ -265,6 +272,92 @@ def _check_k(k):
         raise ValueError(f"k must be a positive integer, got {k!r}.")
 
 
+# --------------------------------------------------------------------------
+# The same search on any array-API namespace (CuPy on its GPU): blocked GEMM
+# (or XOR + popcount) and selection on the device, the same order and ties.
+# --------------------------------------------------------------------------
+def _is_device_input(queries, items):
+    return any(hasattr(a, "__array_namespace__") and not isinstance(a, np.ndarray)
+               for a in (queries, items))
+
+
+def _prepare_xp(xp, X, metric, name):
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (one row per point), got shape {X.shape}.")
+    if metric == "hamming":
+        if X.dtype != xp.uint8:
+            raise TypeError(
+                f"{name}: Hamming search takes packed binary codes, a 2-D uint8 array "
+                f"(np.packbits of the bits); got dtype {X.dtype}."
+            )
+        return as_code_words(xp, X), None
+    if not xp.isdtype(X.dtype, "real floating"):
+        if not xp.isdtype(X.dtype, ("integral", "bool")):
+            raise TypeError(f"{name} must be numeric for metric={metric!r}, got dtype "
+                            f"{X.dtype}.")
+        X = xp.astype(X, xp.float64)
+    if not bool(xp.all(xp.isfinite(X))):
+        raise ValueError(f"{name} contains NaN or infinity.")
+    if metric == "cosine":
+        norms = xp.linalg.vector_norm(X, axis=1, keepdims=True)
+        # A zero vector has no direction: it scores 0 against everything.
+        return X / xp.where(norms > 0, norms, xp.ones_like(norms)), None
+    if metric == "euclidean":
+        return X, xp.sum(X * X, axis=1)
+    return X, None
+
+
+def _block_scores_xp(xp, Q, q_sq, I, i_sq, metric):
+    if metric == "hamming":
+        d = xp.zeros((Q.shape[0], I.shape[0]), dtype=xp.int32, device=device(Q))
+        for j in range(Q.shape[1]):  # one word column at a time: 2-D temporaries
+            d += xp.astype(bitwise_count(xp, Q[:, j:j + 1] ^ I[:, j][None, :]), xp.int32)
+        return -d
+    S = Q @ I.T
+    if metric == "euclidean":
+        S = xp.clip(2 * S - q_sq[:, None] - i_sq[None, :], max=0.0)
+    return S
+
+
+def _top_k_xp(queries, items, kk, metric, batch_size, block_size):
+    """:func:`top_k` for arrays of another namespace; results on their device."""
+    xp = get_namespace(queries, items)
+    Q, q_sq = _prepare_xp(xp, queries, metric, "queries")
+    I, i_sq = _prepare_xp(xp, items, metric, "items")
+    if Q.shape[1] != I.shape[1]:
+        what = "words of code" if metric == "hamming" else "features"
+        raise ValueError(f"Queries have {Q.shape[1]} {what} but items have {I.shape[1]}.")
+    n_q, n_i = Q.shape[0], I.shape[0]
+    itemsize = 4 if metric == "hamming" else (4 if Q.dtype == xp.float32 else 8)
+    bq, bi = _block_sizes(n_q, n_i, kk, itemsize, batch_size, block_size)
+    out_s, out_i = [], []
+    for qs in range(0, n_q, bq):
+        qe = min(qs + bq, n_q)
+        best_s = best_i = None
+        for start in range(0, n_i, bi):
+            stop = min(start + bi, n_i)
+            S = _block_scores_xp(xp, Q[qs:qe, :], None if q_sq is None else q_sq[qs:qe],
+                                 I[start:stop, :], None if i_sq is None else i_sq[start:stop],
+                                 metric)
+            s, i = top_k_rows(xp, S, min(kk, stop - start))
+            i = i + start
+            if best_s is not None:
+                # Earlier blocks hold smaller indices: a stable sort of the
+                # concatenation keeps ties by increasing index.
+                s, i = xp.concat([best_s, s], axis=1), xp.concat([best_i, i], axis=1)
+                order = xp.argsort(s, axis=1, descending=True, stable=True)
+                order = order[:, :min(kk, order.shape[1])]
+                s, i = xp.take_along_axis(s, order, axis=1), xp.take_along_axis(i, order, axis=1)
+            best_s, best_i = s, i
+        out_s.append(best_s)
+        out_i.append(best_i)
+    S = xp.concat(out_s, axis=0)
+    I = xp.concat(out_i, axis=0)
+    if metric == "euclidean":
+        S = -xp.sqrt(-S)
+    return I, S
+
+
 def top_k(queries, items, k=10, *, metric="cosine", batch_size=None, block_size=None,
           engine="auto"):
     """Exact top-``k`` items of each query, in blocks of bounded memory.
@@ -293,6 +386,12 @@ def top_k(queries, items, k=10, *, metric="cosine", batch_size=None, block_size=
         than the NumPy blocks; ``"auto"`` uses it when Numba is installed.
         Both give identical results.
 
+        Queries and items of another array-API namespace (CuPy on a GPU,
+        array-api-strict) are searched on their device: blocked GEMM (or XOR
+        and popcount for Hamming) and an exact selection there, with the same
+        order and tie rule; the results stay on that device (``engine`` then
+        does not apply).
+
     Returns
     -------
     indices : ndarray of int64, shape (n_queries, min(k, n_items))
@@ -319,6 +418,12 @@ def top_k(queries, items, k=10, *, metric="cosine", batch_size=None, block_size=
     array([[0, 2]])
     """
     _check_k(k)
+    if _is_device_input(queries, items):  # CuPy, array-api-strict...: on their device
+        _check_metric(metric)
+        n_i = items.shape[0]
+        if n_i == 0:
+            raise ValueError("The gallery is empty: index at least one item before searching.")
+        return _top_k_xp(queries, items, min(k, n_i), metric, batch_size, block_size)
     Q, q_sq, I, i_sq = _check_pair(queries, items, metric)
     n_q, n_i = Q.shape[0], I.shape[0]
     if n_i == 0:

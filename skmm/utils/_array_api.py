@@ -308,3 +308,123 @@ def sparse_to_device(X, target):
             return cupyx.scipy.sparse.csr_matrix(sp.csr_matrix(X))
     raise TypeError(f"Sparse input cannot be moved to {dev!r}: {xp.__name__} has no sparse "
                     "matrices. Pass a dense array, a CuPy device, or device=None / 'cpu'.")
+
+
+# --------------------------------------------------------------------------
+# Retrieval on a device: top-k selection with the tie rule, popcount
+# --------------------------------------------------------------------------
+def kth_largest(xp, S, k):
+    """The ``k``-th largest value of each row of ``S``, shape (n,).
+
+    NumPy and CuPy select by partition (``np.partition``/``cupy.partition``,
+    linear per row); other namespaces sort.
+    """
+    b = S.shape[1]
+    if is_numpy_namespace(xp):
+        return np.partition(S, b - k, axis=1)[:, b - k]
+    if is_cupy_namespace(xp):
+        import cupy
+
+        return cupy.partition(S, b - k, axis=1)[:, b - k]
+    return xp.sort(S, axis=1)[:, b - k]
+
+
+def top_k_rows(xp, S, k):
+    """The best ``k`` columns of each row of ``S``: largest first, ties by column.
+
+    Exact for ties: the columns above the row's ``k``-th largest value ``t``
+    are kept, then the first columns equal to ``t`` (by index) until there
+    are ``k``; only those ``k`` are sorted (stable, descending), so equal
+    scores rank by increasing column, as a stable sort of ``-S`` does.
+
+    Parameters
+    ----------
+    xp : namespace
+    S : array of shape (n, b)
+        Scores, higher is better; no NaN.
+    k : int
+        ``1 <= k <= b``.
+
+    Returns
+    -------
+    values : array of shape (n, k)
+    columns : int64 array of shape (n, k)
+    """
+    n, b = S.shape
+    dev = device(S)
+    if k < b:
+        t = kth_largest(xp, S, k)[:, None]
+        above = S > t
+        n_above = xp.sum(xp.astype(above, xp.int64), axis=1, keepdims=True)
+        tied_rank = xp.cumulative_sum(xp.astype(S == t, xp.int64), axis=1)
+        keep = above | ((S == t) & (tied_rank <= k - n_above))
+        # Exactly k per row; nonzero lists them row by row, columns ascending.
+        cols = xp.reshape(xp.nonzero(keep)[1], (n, k))
+    else:
+        cols = xp.broadcast_to(xp.arange(b, dtype=xp.int64, device=dev)[None, :], (n, b))
+    cols = xp.astype(cols, xp.int64)
+    vals = xp.take_along_axis(S, cols, axis=1)
+    order = xp.argsort(vals, axis=1, descending=True, stable=True)
+    return xp.take_along_axis(vals, order, axis=1), xp.take_along_axis(cols, order, axis=1)
+
+
+_SWAR = ((1, 0x55), (2, 0x33), (4, 0x0F))
+
+
+@functools.lru_cache(maxsize=1)
+def _cupy_popcount_kernel():
+    import cupy
+
+    return cupy.ElementwiseKernel(
+        "T x", "uint8 y",
+        "y = sizeof(T) == 8 ? __popcll((unsigned long long)x) : __popc((unsigned int)x)",
+        "skmm_popcount")
+
+
+def _swar_uint8(a):
+    # Bits of each byte summed in pairs, nibbles, then the byte: 3 steps.
+    for shift, mask in _SWAR[:2]:
+        a = (a & mask) + ((a >> shift) & mask)
+    return (a + (a >> 4)) & 0x0F
+
+
+def bitwise_count(xp, a):
+    """Set bits of each element of an unsigned integer array, as ``uint8``.
+
+    NumPy: ``np.bitwise_count`` (NumPy >= 2, else bit sums over the bytes);
+    CuPy: ``cupy.bitwise_count`` when present, else an elementwise kernel
+    with CUDA's ``__popc``/``__popcll``; other namespaces (``uint8`` only):
+    bit sums with the standard's integer operators.
+    """
+    if is_numpy_namespace(xp):
+        if hasattr(np, "bitwise_count"):
+            return np.bitwise_count(a)
+        b = np.ascontiguousarray(a).view(np.uint8).reshape(a.shape + (a.dtype.itemsize,))
+        return _swar_uint8(b).sum(axis=-1, dtype=np.uint8)
+    if is_cupy_namespace(xp):
+        import cupy
+
+        if hasattr(cupy, "bitwise_count"):
+            return cupy.bitwise_count(a).astype(cupy.uint8, copy=False)
+        return _cupy_popcount_kernel()(a)
+    if a.dtype != xp.uint8:
+        raise TypeError(f"bitwise_count on {xp.__name__} takes uint8, got {a.dtype}.")
+    return _swar_uint8(a)
+
+
+def as_code_words(xp, codes):
+    """Packed ``uint8`` codes ``(n, n_bytes)`` as the widest unsigned words dividing them.
+
+    NumPy and CuPy view the bytes (no copy when contiguous); other namespaces
+    have no views and keep the bytes.
+    """
+    if is_numpy_namespace(xp):
+        lib = np
+    elif is_cupy_namespace(xp):
+        import cupy as lib
+    else:
+        return codes
+    for dtype in (lib.uint64, lib.uint32, lib.uint16):
+        if codes.shape[1] % np.dtype(dtype).itemsize == 0:
+            return lib.ascontiguousarray(codes).view(dtype)
+    return codes
