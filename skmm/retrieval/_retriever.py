@@ -28,7 +28,13 @@ from ..metrics import (
     precision_at_k,
     recall_at_k,
 )
-from ..utils._dask import check_dask_2d, is_dask_array, row_blocks, tree_reduce
+from ..utils._dask import (
+    check_dask_2d,
+    is_dask_array,
+    map_row_blocks_pair,
+    row_blocks,
+    tree_reduce,
+)
 from ..utils._optional import import_optional
 from ..utils._sklearn_compat import HasMethods, Interval, StrOptions, _fit_context, \
     check_is_fitted
@@ -316,11 +322,9 @@ def make_retrieval_scorer(metric="map", *, direction=None, relevance="label", k=
                             metric=similarity, weighting=weighting)
 
 
-def _query_block(retriever, block, k):
+def _query_block(block, retriever, k):
     """Top-``k`` of one NumPy block of queries (a Dask task)."""
-    Q = retriever._embed(block, retriever.query_view, "queries")
-    return top_k(Q, retriever.index_, k, metric=retriever.metric,
-                 batch_size=retriever.batch_size)
+    return retriever.query(block, k)
 
 
 def _embed_block(retriever, block, view):
@@ -562,24 +566,10 @@ class CrossModalRetriever(_DocLinkMixin, BaseEstimator):
 
     def _query_dask(self, X, k):
         """Lazy top-k of a dask array of queries, one task per block of rows."""
-        dask = import_optional("dask", "dask")
-        da = import_optional("dask.array", "dask")
         X = check_dask_2d(X, "CrossModalRetriever.query")
         # The output dtypes and width: the gallery's first item queried (no embedding).
-        idx0, sc0 = top_k(self.index_[:1], self.index_, k, metric=self.metric)
-        width = idx0.shape[1]
-        # The retriever, with its NumPy gallery, is one node of the graph: each
-        # worker receives it once, whatever the number of query blocks.
-        me = dask.delayed(self, pure=True, traverse=False)
-        run = dask.delayed(_query_block, pure=True, nout=2)
-        idx, scores = [], []
-        for block, rows in zip(row_blocks(X), X.chunks[0]):
-            part_idx, part_scores = run(me, block, k)
-            idx.append(da.from_delayed(part_idx, (rows, width), dtype=idx0.dtype,
-                                       meta=idx0[:0]))
-            scores.append(da.from_delayed(part_scores, (rows, width), dtype=sc0.dtype,
-                                          meta=sc0[:0]))
-        return da.concatenate(idx, axis=0), da.concatenate(scores, axis=0)
+        probe = top_k(self.index_[:1], self.index_, k, metric=self.metric)
+        return map_row_blocks_pair(_query_block, X, probe, self, k)
 
     def score(self, X, y=None):
         """Mean average precision on held-out rows with all views.

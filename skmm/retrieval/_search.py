@@ -29,6 +29,7 @@ from ..utils._array_api import (
     get_namespace,
     top_k_rows,
 )
+from ..utils._dask import is_dask_array, map_row_blocks_pair
 from ._hamming_kernel import hamming_top_k_compiled, numba_available
 
 __all__ = ["METRICS", "hamming_distances", "pairwise_scores", "popcount", "top_k"]
@@ -358,14 +359,33 @@ def _top_k_xp(queries, items, kk, metric, batch_size, block_size):
     return I, S
 
 
+def _top_k_block(block, items, k, metric, batch_size, block_size, engine):
+    return top_k(block, items, k, metric=metric, batch_size=batch_size,
+                 block_size=block_size, engine=engine)
+
+
+def _top_k_dask(queries, items, k, metric, batch_size, block_size, engine):
+    if queries.ndim != 2:
+        raise ValueError(f"queries must be 2-D (one row per point), got shape {queries.shape}.")
+    queries = queries.rechunk({1: -1})  # whole rows in every block
+    items = np.asarray(items)
+    # Widths and dtypes of the outputs, and every check, from one gallery row.
+    probe = top_k(items[:1], items, k, metric=metric, engine=engine)
+    return map_row_blocks_pair(_top_k_block, queries, probe, items, k, metric, batch_size,
+                               block_size, engine)
+
+
 def top_k(queries, items, k=10, *, metric="cosine", batch_size=None, block_size=None,
           engine="auto"):
     """Exact top-``k`` items of each query, in blocks of bounded memory.
 
     Parameters
     ----------
-    queries : ndarray of shape (n_queries, n_features)
+    queries : array of shape (n_queries, n_features)
         Points of the shared space, or packed ``uint8`` codes for Hamming.
+        NumPy; CuPy or another array-API array (ranked on its device); or a
+        ``dask.array``, which gives lazy dask results, one task per block of
+        query rows, the gallery (NumPy) sent once to each worker.
     items : ndarray of shape (n_items, n_features)
         The gallery, in the same form.
     k : int, default=10
@@ -418,6 +438,8 @@ def top_k(queries, items, k=10, *, metric="cosine", batch_size=None, block_size=
     array([[0, 2]])
     """
     _check_k(k)
+    if is_dask_array(queries):  # lazy, one task per block of query rows
+        return _top_k_dask(queries, items, k, metric, batch_size, block_size, engine)
     if _is_device_input(queries, items):  # CuPy, array-api-strict...: on their device
         _check_metric(metric)
         n_i = items.shape[0]

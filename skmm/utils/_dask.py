@@ -21,7 +21,8 @@ from sklearn.utils._set_output import _get_output_config
 from ._optional import import_optional
 
 __all__ = ["is_dask_array", "row_blocks", "tree_reduce", "check_dask_2d", "map_row_blocks",
-           "check_dask_output", "transform_block", "transform_view_block"]
+           "check_dask_output", "transform_block", "transform_view_block",
+           "map_row_blocks_pair"]
 
 
 def check_dask_2d(X, name, *, n_features=None):
@@ -118,3 +119,24 @@ def check_dask_output(est):
             "input (the output is a lazy dask array); call set_output(transform='default') "
             "or convert the result with dask.dataframe.from_dask_array."
         )
+
+
+def map_row_blocks_pair(func, X, probe, *args):
+    """``func(block, *args) -> (a, b)`` on every row block of ``X``: two lazy dask arrays.
+
+    ``probe`` is the pair ``func`` returns for a row or two (computed by the
+    caller without reading ``X``): it gives each output's width and dtype.
+    Each of ``args`` is one node of the graph, so a large argument (a NumPy
+    gallery, a fitted estimator) reaches each worker once, whatever the number
+    of blocks.
+    """
+    dask = import_optional("dask", "dask")
+    da = import_optional("dask.array", "dask")
+    args = [dask.delayed(a, pure=True, traverse=False) for a in args]
+    run = dask.delayed(func, pure=True, nout=2)
+    outs = ([], [])
+    for block, rows in zip(row_blocks(X), X.chunks[0]):
+        for out, part, ref in zip(outs, run(block, *args), probe):
+            out.append(da.from_delayed(part, (rows,) + ref.shape[1:], dtype=ref.dtype,
+                                       meta=ref[:0]))
+    return tuple(da.concatenate(out, axis=0) for out in outs)

@@ -135,3 +135,21 @@ def test_compiled_hamming_k_beyond_gallery_and_bad_engine():
     np.testing.assert_array_equal(s, [[0, -2, -2]])
     with pytest.raises(ValueError, match="engine must be"):
         top_k(codes, codes, 1, metric="hamming", engine="cuda")
+
+
+@pytest.mark.parametrize("metric", ["cosine", "hamming"])
+def test_top_k_on_dask_queries_is_lazy_and_equal(metric):
+    # Lazy per block of query rows (local scheduler), equal to the NumPy result.
+    da = pytest.importorskip("dask.array")
+    rng = np.random.default_rng(3)
+    if metric == "hamming":
+        items = rng.integers(0, 256, (500, 8), dtype=np.uint8)
+        queries = rng.integers(0, 256, (45, 8), dtype=np.uint8)
+    else:
+        items, queries = rng.standard_normal((500, 6)), rng.standard_normal((45, 6))
+    Qd = da.from_array(queries, chunks=(10, -1))
+    idx, s = top_k(Qd, items, 7, metric=metric)
+    assert isinstance(idx, da.Array) and idx.numblocks[0] == 5
+    ref_idx, ref_s = top_k(queries, items, 7, metric=metric)
+    np.testing.assert_array_equal(idx.compute(), ref_idx)
+    np.testing.assert_array_equal(s.compute(), ref_s)
