@@ -56,7 +56,7 @@ DEVICE_CASES = [
 ]
 
 
-@pytest.mark.parametrize("params", DEVICE_CASES, ids=str)
+@pytest.mark.parametrize("params", DEVICE_CASES, ids=lambda p: "-".join(sorted(p)) or "defaults")
 def test_mfcc_on_device1_equals_numpy(params, monkeypatch):
     xps = pytest.importorskip("array_api_strict")
     from skmm.utils import to_numpy
