@@ -14,6 +14,7 @@ from ..utils._graph import fusion_weights, standardize_columns, view_scales
 from ..utils._pairwise import one_hot, squared_distances
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from ._kmeans import kmeans, kmeans_plusplus
+from ._minibatch import minibatch_kmeans_step
 
 __all__ = ["MultiViewKMeans"]
 
@@ -140,6 +141,10 @@ class MultiViewKMeans(MultiViewMixin, ClusterMixin, BaseEstimator):
         Sum of squared distances of the rows to their centre (scaled space).
     n_iter_ : int
         Lloyd iterations or co-EM cycles of the kept run.
+    counts_ : ndarray of shape (n_clusters,)
+        After :meth:`partial_fit`: weight assigned to each centre so far.
+    n_steps_ : int
+        After :meth:`partial_fit`: number of batches seen.
     mean_, scale_ : ndarray of shape (`n_features_in_`,)
         Column standardisation learned on the training rows.
     view_factors_ : ndarray of shape (`n_views_`,)
@@ -271,10 +276,80 @@ class MultiViewKMeans(MultiViewMixin, ClusterMixin, BaseEstimator):
                               "over the views; increase max_iter.", ConvergenceWarning,
                               stacklevel=2)
         C, labels = to_numpy(C), to_numpy(labels)
+        self.__dict__.pop("counts_", None)  # partial_fit restarts from these centres
+        self.__dict__.pop("n_steps_", None)
         self.cluster_centers_ = C
         self.labels_ = labels
         self.inertia_ = float(inertia)
         self.n_iter_ = int(n_iter)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Update the centres with one batch of rows (mini-batch k-means).
+
+        For data that do not fit in memory, or arrive in batches: each call
+        assigns the batch to the nearest centres and moves them towards it
+        (:func:`skmm.cluster.minibatch_kmeans_step`, Sculley 2010). The first
+        call fixes the column standardisation and the view factors from its
+        batch (they need the data, and later batches are scaled the same
+        way) and seeds the centres by k-means++ on it; after :meth:`fit`,
+        the fitted centres go on from there. ``"joint"`` only: co-EM needs
+        every row in every view at each step.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            One batch, all views side by side. The first batch needs at
+            least ``n_clusters`` rows.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            ``labels_`` and ``inertia_`` describe the last batch;
+            ``counts_`` holds the weight assigned to each centre so far and
+            ``n_steps_`` the number of batches.
+        """
+        self._check_no_second_array(y)
+        if self.algorithm != "joint":
+            raise ValueError("partial_fit needs algorithm='joint': co-EM re-assigns every "
+                             "row in every view at each step, which a batch cannot do.")
+        first = not hasattr(self, "cluster_centers_")
+        X = self._validate_multiview(X, reset=first, ensure_min_samples=2 if first else 1)
+        xp = get_namespace(X)
+        if X.dtype != xp.float64:
+            X = xp.astype(X, xp.float64)
+        if first:
+            if self.n_clusters > X.shape[0]:
+                raise ValueError(f"The first batch has {X.shape[0]} rows, fewer than "
+                                 f"n_clusters={self.n_clusters}: it seeds the centres.")
+            if self.standardize:
+                self.mean_, self.scale_ = map(to_numpy, standardize_columns(X))
+            else:
+                self.mean_, self.scale_ = np.zeros(X.shape[1]), np.ones(X.shape[1])
+            self.view_factors_ = np.ones(self.n_views_)
+            w = fusion_weights(self.view_weights, self.n_views_)
+            self.view_factors_ = np.sqrt(w / view_scales(self._scaled(X), self.view_names_))
+        Z = xp.concat(self._scaled(X), axis=1)
+        if first:
+            C, _ = kmeans_plusplus(Z, self.n_clusters,
+                                   random_state=check_random_state(self.random_state))
+            counts = np.zeros(self.n_clusters)
+        else:
+            C = self.cluster_centers_
+            # After fit: each centre weighs the training rows it holds.
+            counts = getattr(self, "counts_", None)
+            if counts is None:
+                counts = np.bincount(self.labels_, minlength=self.n_clusters).astype(float)
+        C, counts, _ = minibatch_kmeans_step(Z, to_device(np.asarray(to_numpy(C)),
+                                                          (xp, device(Z))), counts)
+        labels, d2 = _nearest(Z, C)
+        self.cluster_centers_, self.counts_ = to_numpy(C), to_numpy(counts)
+        self.labels_, self.inertia_ = to_numpy(labels), float(xp.sum(d2))
+        self.n_steps_ = getattr(self, "n_steps_", 0) + 1
+        self.n_iter_ = self.n_steps_
         return self
 
     def predict(self, X):

@@ -112,3 +112,59 @@ def test_device_switch_equals_numpy(algorithm):
     assert pred.device == dev
     np.testing.assert_array_equal(np.asarray(pred.to_device(xps.Device("CPU_DEVICE"))),
                                   ref.labels_)
+
+
+def test_partial_fit_is_minibatch_kmeans_on_the_first_batch_scaling():
+    # Reproduced by hand: scaling fixed by the first batch, k-means++ seeds on
+    # it, then one mini-batch step per batch.
+    from sklearn.utils import check_random_state
+
+    from skmm.cluster import kmeans_plusplus, minibatch_kmeans_step
+
+    rng = np.random.default_rng(1)
+    y = np.repeat(np.arange(3), 40)
+    X = np.hstack([y[:, None] * 4.0 + rng.normal(size=(120, 3)),
+                   y[:, None] * 3.0 + rng.normal(size=(120, 2))])
+    X = X[rng.permutation(120)]
+    est = MultiViewKMeans(n_clusters=3, views=[3, 2], random_state=0)
+    batches = np.array_split(X, 4)
+    for b in batches:
+        est.partial_fit(b)
+    Z = [np.hstack([f * B for f, B in zip(est.view_factors_,
+                                          np.split((b - est.mean_) / est.scale_, [3], axis=1))])
+         for b in batches]
+    m0, s0 = batches[0].mean(axis=0), batches[0].std(axis=0)
+    np.testing.assert_allclose(est.mean_, m0)
+    np.testing.assert_allclose(est.scale_, s0)
+    C, _ = kmeans_plusplus(Z[0], 3, random_state=check_random_state(0))
+    counts = np.zeros(3)
+    for z in Z:
+        C, counts, _ = minibatch_kmeans_step(z, C, counts)
+    np.testing.assert_allclose(est.cluster_centers_, C, rtol=1e-12)
+    np.testing.assert_allclose(est.counts_, counts)
+    assert est.n_steps_ == 4 and counts.sum() == 120
+    # The batches recover the three groups.
+    assert adjusted_rand_score(est.predict(X), MultiViewKMeans(
+        n_clusters=3, views=[3, 2], random_state=0).fit(X).labels_) == 1.0
+
+
+def test_partial_fit_refuses_co_em_and_a_small_first_batch():
+    X = np.random.default_rng(0).normal(size=(10, 4))
+    with pytest.raises(ValueError, match="algorithm='joint'"):
+        MultiViewKMeans(n_clusters=2, algorithm="co-em").partial_fit(X)
+    with pytest.raises(ValueError, match="fewer than n_clusters=8"):
+        MultiViewKMeans(n_clusters=8).partial_fit(X[:5])
+    with pytest.raises(ValueError, match="features"):
+        MultiViewKMeans(n_clusters=2).partial_fit(X).partial_fit(X[:, :3])
+
+
+def test_partial_fit_after_fit_continues_from_the_fitted_centres():
+    rng = np.random.default_rng(2)
+    X = np.vstack([rng.normal(size=(30, 4)), rng.normal(size=(30, 4)) + 6])
+    est = MultiViewKMeans(n_clusters=2, random_state=0).fit(X)
+    before = est.cluster_centers_.copy()
+    est.partial_fit(X[:10])
+    counts = np.bincount(MultiViewKMeans(n_clusters=2, random_state=0).fit(X).labels_)
+    assert est.counts_.sum() == counts.sum() + 10
+    # A batch from the fitted data moves the centres only a little.
+    assert np.abs(est.cluster_centers_ - before).max() < 0.5
