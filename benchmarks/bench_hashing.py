@@ -130,8 +130,10 @@ def load_note():
         load = os.getloadavg()[0]
     except OSError:
         return "load average unknown."
-    return (f"load average {load:.1f} on {os.cpu_count()} cores at the end of the run, "
-            "so absolute times are inflated; the ratios are the figures to read.")
+    note = f"load average {load:.1f} on {os.cpu_count()} cores at the end of the run"
+    if load > 0.5 * os.cpu_count():
+        return note + ", so absolute times are inflated; the ratios are the figures to read."
+    return note + " (a quiet machine)."
 
 
 def speed_section():
