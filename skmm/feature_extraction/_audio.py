@@ -1073,6 +1073,7 @@ class MFCC(_DocLinkMixin, TransformerMixin, BaseEstimator):
         """
         items = self._check_X(X)
         _check_mfcc_params(self._params())
+        resolve_device(self.device)  # a bad device, or "gpu" without CuPy, fails here
         if self.delta_width % 2 != 1:
             raise ValueError(f"delta_width must be odd, got {self.delta_width}.")
         names = _parse_pooling(self.pooling)

@@ -369,7 +369,10 @@ def _top_k_dask(queries, items, k, metric, batch_size, block_size, engine):
         raise ValueError(f"queries must be 2-D (one row per point), got shape {queries.shape}.")
     queries = queries.rechunk({1: -1})  # whole rows in every block
     items = np.asarray(items)
-    # Widths and dtypes of the outputs, and every check, from one gallery row.
+    # Every check now, not when the graph runs: one empty block of the queries'
+    # width and dtype against the gallery, and one gallery row for the
+    # outputs' widths and dtypes.
+    _check_pair(np.empty((0, queries.shape[1]), dtype=queries.dtype), items, metric)
     probe = top_k(items[:1], items, k, metric=metric, engine=engine)
     return map_row_blocks_pair(_top_k_block, queries, probe, items, k, metric, batch_size,
                                block_size, engine)

@@ -109,3 +109,10 @@ def test_mfcc_device_cpu_and_bad_value():
     np.testing.assert_array_equal(out, X)
     with pytest.raises(ValueError, match="device must be"):
         MFCC(**BASE, device="tpu").fit(clips).transform(clips)
+
+
+@pytest.mark.parametrize("device,error", [("tpu", ValueError), (3, TypeError)])
+def test_fit_refuses_an_unknown_device(device, error):
+    clip = (np.zeros(2000), 8000)
+    with pytest.raises(error, match="device"):
+        MFCC(device=device).fit([clip])

@@ -153,3 +153,8 @@ def test_top_k_on_dask_queries_is_lazy_and_equal(metric):
     ref_idx, ref_s = top_k(queries, items, 7, metric=metric)
     np.testing.assert_array_equal(idx.compute(), ref_idx)
     np.testing.assert_array_equal(s.compute(), ref_s)
+    with pytest.raises(ValueError, match="features"):  # found before anything runs
+        top_k(da.ones((4, 3), chunks=2), np.ones((5, 2)), 2, metric="cosine")
+    with pytest.raises(TypeError, match="uint8"):
+        top_k(da.ones((4, 8), chunks=2), rng.integers(0, 256, (5, 8), dtype=np.uint8), 2,
+              metric="hamming")
