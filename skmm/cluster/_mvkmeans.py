@@ -212,6 +212,16 @@ class MultiViewKMeans(MultiViewMixin, ClusterMixin, BaseEstimator):
         self.verbose = verbose
         self.device = device
 
+    def _learn_scaling(self, X):
+        """Column standardisation and view factors (``mean_``, ``scale_``, ``view_factors_``)."""
+        if self.standardize:
+            self.mean_, self.scale_ = map(to_numpy, standardize_columns(X))
+        else:
+            self.mean_, self.scale_ = np.zeros(X.shape[1]), np.ones(X.shape[1])
+        self.view_factors_ = np.ones(self.n_views_)  # _scaled before the factors exist
+        w = fusion_weights(self.view_weights, self.n_views_)
+        self.view_factors_ = np.sqrt(w / view_scales(self._scaled(X), self.view_names_))
+
     def _scaled(self, X):
         """The standardised, view-weighted blocks of ``X``, in ``X``'s namespace."""
         xp = get_namespace(X)
@@ -244,14 +254,7 @@ class MultiViewKMeans(MultiViewMixin, ClusterMixin, BaseEstimator):
         if self.n_clusters > n:
             raise ValueError(f"n_clusters={self.n_clusters} is larger than the number of "
                              f"samples ({n}).")
-        if self.standardize:
-            self.mean_, self.scale_ = map(to_numpy, standardize_columns(X))
-        else:
-            self.mean_, self.scale_ = np.zeros(X.shape[1]), np.ones(X.shape[1])
-        self.view_factors_ = np.ones(self.n_views_)
-        w = fusion_weights(self.view_weights, self.n_views_)
-        scales = view_scales(self._scaled(X), self.view_names_)
-        self.view_factors_ = np.sqrt(w / scales)
+        self._learn_scaling(X)
         blocks = self._scaled(X)
         Z = xp.concat(blocks, axis=1)
         rng = check_random_state(self.random_state)
@@ -325,13 +328,7 @@ class MultiViewKMeans(MultiViewMixin, ClusterMixin, BaseEstimator):
             if self.n_clusters > X.shape[0]:
                 raise ValueError(f"The first batch has {X.shape[0]} rows, fewer than "
                                  f"n_clusters={self.n_clusters}: it seeds the centres.")
-            if self.standardize:
-                self.mean_, self.scale_ = map(to_numpy, standardize_columns(X))
-            else:
-                self.mean_, self.scale_ = np.zeros(X.shape[1]), np.ones(X.shape[1])
-            self.view_factors_ = np.ones(self.n_views_)
-            w = fusion_weights(self.view_weights, self.n_views_)
-            self.view_factors_ = np.sqrt(w / view_scales(self._scaled(X), self.view_names_))
+            self._learn_scaling(X)
         Z = xp.concat(self._scaled(X), axis=1)
         if first:
             C, _ = kmeans_plusplus(Z, self.n_clusters,
