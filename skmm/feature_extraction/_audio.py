@@ -45,6 +45,15 @@ from ..utils._sklearn_compat import (
 from ..utils._array_api import is_numpy_namespace, resolve_device, to_device, to_numpy
 from ..utils._validation import describe_item
 from ._audio_io import _check_rate, _item_rate, _load_item
+from ._mfcc_kernel import (
+    MAX_TAPS,
+    compiled_mfcc_block,
+    kernel_available,
+    mel_support,
+    place_clips,
+    window_taps,
+)
+from ._mfcc_kernel import workspace as _kernel_workspace
 
 __all__ = ["MFCC", "mfcc"]
 
@@ -318,12 +327,16 @@ def _frame_counts(lengths, p, name):
 
 
 def _rfft_rows(frames, out):
-    """``rfft`` of each row; NumPy >= 2 writes into ``out`` (no fresh array)."""
+    """``rfft`` of each row; NumPy >= 2 writes into ``out`` (no fresh array).
+
+    ``frames`` is never written to (it may be an overlapping view of the
+    samples)."""
     if _NUMPY_FFT_OUT:
         return np.fft.rfft(frames, axis=1, out=out)
     from scipy.fft import rfft
 
-    return rfft(frames, axis=1, overwrite_x=True)
+    out[...] = rfft(frames, axis=1)
+    return out
 
 
 def _workspace(n_rows, n_buf, p):
@@ -353,12 +366,17 @@ def _padded_buffer(signals, padded, p, name, out):
         pieces = signals
     buf = out[: int(padded.sum())]
     np.concatenate(pieces, out=buf)
+    _check_finite_samples(buf, signals, name)
+    return buf
+
+
+def _check_finite_samples(buf, signals, name):
+    """Raise naming the first clip with NaN or inf samples, if ``buf`` has any."""
     # One sum finds NaN or inf in the whole block; only then look clip by clip.
     if not np.isfinite(buf.sum()):
         for k, y in enumerate(signals):
             if not np.all(np.isfinite(y)):
                 raise ValueError(f"{name(k)}: audio contains NaN or infinite samples.")
-    return buf
 
 
 def _mfcc_block(signals, padded, n_frames, out, p, sr, name, work):
@@ -416,7 +434,13 @@ def _mfcc_block(signals, padded, n_frames, out, p, sr, name, work):
     np.matmul(mel.T, basis, out=out)
     if callable(ref):
         out -= np.repeat(ref_db, n_frames)[:, None] * row_sums
-    elif ref_db != 0.0:
+    _finish_block(out, ref_db if not callable(ref) else 0.0, row_sums, signals,
+                  row_start, name)
+
+
+def _finish_block(out, ref_db, row_sums, signals, row_start, name):
+    """Subtract a scalar dB reference; raise naming the clip if any MFCC is not finite."""
+    if ref_db != 0.0:
         out -= ref_db * row_sums
     if not np.isfinite(out.sum()):
         # Finite samples can still overflow the power spectrum (|y| ~ 1e150).
@@ -429,13 +453,22 @@ def _mfcc_block(signals, padded, n_frames, out, p, sr, name, work):
         )
 
 
-def _mfcc_frames(signals, sr, p, name):
+def _mfcc_frames(signals, sr, p, name, engine="auto"):
     """MFCCs of many mono float64 clips at one rate.
 
     Returns ``(M, offsets)``: ``M`` of shape (total frames, n_mfcc) holds the
     frames of clip ``k`` in rows ``offsets[k]:offsets[k + 1]``. ``name(k)``
-    names clip ``k`` in errors.
+    names clip ``k`` in errors. ``engine``: "numpy", "compiled" (the Numba
+    kernel of :mod:`._mfcc_kernel`; needs Numba, a cosine-sum window and a
+    numeric ``ref``) or "auto" (compiled when it can run; both agree to
+    about 1e-13).
     """
+    taps = _compiled_taps(p) if engine != "numpy" else None
+    if engine == "compiled" and taps is None:
+        raise ValueError(
+            "engine='compiled' needs Numba, a cosine-sum window (Hann, Hamming, "
+            "Blackman, ...) and a numeric ref."
+        )
     lengths = np.fromiter((y.shape[0] for y in signals), dtype=np.int64,
                           count=len(signals))
     n_frames, padded = _frame_counts(lengths, p, name)
@@ -445,10 +478,13 @@ def _mfcc_frames(signals, sr, p, name):
     # Blocks of whole clips, each about _BLOCK_ROWS frames (or one long clip).
     cuts = np.searchsorted(offsets, np.arange(0, offsets[-1], _BLOCK_ROWS), side="right") - 1
     cuts = np.unique(np.append(cuts, len(signals)))
+    if taps is not None:
+        _compiled_blocks(signals, lengths, n_frames, offsets, cuts, out, p, taps, sr, name)
+        return out, offsets
     buf_ends = np.zeros(len(signals) + 1, dtype=np.int64)
     np.cumsum(padded, out=buf_ends[1:])
-    work = _workspace(int(np.diff(offsets[cuts]).max()),
-                      int(np.diff(buf_ends[cuts]).max()), p)
+    work = _workspace(int(np.diff(offsets[cuts]).max()), int(np.diff(buf_ends[cuts]).max()),
+                      p)
     # Overflow becomes inf, which each block reports with the clip's name.
     with np.errstate(over="ignore", invalid="ignore"):
         for c0, c1 in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
@@ -456,6 +492,101 @@ def _mfcc_frames(signals, sr, p, name):
                         out[offsets[c0]:offsets[c1]], p, sr,
                         lambda k, c0=c0: name(c0 + k), work)
     return out, offsets
+
+
+def _compiled_blocks(signals, lengths, n_frames, offsets, cuts, out, p, taps, sr, name):
+    """:func:`_mfcc_frames` by the compiled kernel (:mod:`._mfcc_kernel`).
+
+    The clips of each block lie on one grid of ``hop_length`` samples
+    (:func:`_grid_rows`), so that every frame is a row of one strided view
+    of the samples, which ``rfft`` reads in place; the kernel applies the
+    window to the spectra, keeps the clips' frames (not the grid rows
+    between clips) and computes the rest.
+    """
+    n_fft, hop, half = p["n_fft"], p["hop_length"], p["n_fft"] // 2
+    n_bins = 1 + n_fft // 2
+    grid = _grid_rows(lengths, n_frames, p)
+    gap = np.diff(grid) - n_frames
+    rows = grid[cuts[1:]] - grid[cuts[:-1]] - gap[cuts[1:] - 1]
+    sample_ends = np.zeros(len(signals) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=sample_ends[1:])
+    work = _kernel_workspace(int(rows.max()), int(n_frames.max()), n_bins, p["n_mels"],
+                             p["n_mfcc"])
+    buf = np.empty((int(rows.max()) - 1) * hop + n_fft)
+    # Reused: a fresh array per block costs its page faults every time.
+    samples = np.empty(int(np.diff(sample_ends[cuts]).max()))
+    size = buf.itemsize
+    mel = _mel_support(float(sr), n_fft, p["n_mels"], p["fmin"], p["fmax"], p["htk"],
+                       p["mel_norm"])
+    basis, row_sums = _dct_operator(p["n_mels"], p["n_mfcc"], p["dct_type"], p["norm"],
+                                    float(p["lifter"]))
+    offset = -10.0 * np.log10(max(p["amin"], abs(p["ref"]))) * row_sums
+    depth = -1.0 if p["top_db"] is None else p["top_db"] / _DB_PER_NEPER
+    constant = p["center"] and p["pad_mode"] == "constant"
+    for b, (c0, c1) in enumerate(zip(cuts[:-1].tolist(), cuts[1:].tolist())):
+        clips, start = signals[c0:c1], grid[c0:c1] - grid[c0]
+        # 1. The clips on the grid, zeros between them (gap rows read those).
+        block = buf[: (int(rows[b]) - 1) * hop + n_fft]
+        if constant:
+            flat = samples[: sample_ends[c1] - sample_ends[c0]]
+            np.concatenate(clips, out=flat)
+            bad = place_clips(flat, lengths[c0:c1], start, n_frames[c0:c1], hop, n_fft,
+                              block)
+            if bad >= 0:
+                raise ValueError(f"{name(c0 + bad)}: audio contains NaN or infinite "
+                                 "samples.")
+        else:
+            block.fill(0.0)
+            for y, g, m in zip(clips, start.tolist(), n_frames[c0:c1].tolist()):
+                used = (m - 1) * hop + n_fft  # the samples its frames read
+                if p["center"]:
+                    y = _pad_clip(y, n_fft, hop, p["pad_mode"])
+                block[g * hop:g * hop + used] = y[:used]
+            _check_finite_samples(block, clips, lambda k, c0=c0: name(c0 + k))
+        # 2. Every grid row's spectrum, read in place from the samples.
+        frames = np.ndarray((int(rows[b]), n_fft), dtype=block.dtype, buffer=block,
+                            strides=(hop * size, size))
+        spec = work["spec"][: int(rows[b])]
+        _rfft_rows(frames, spec[:, MAX_TAPS:MAX_TAPS + n_bins])
+        # 3. Window, power, mel bands, log, each clip's dB floor and the DCT.
+        block_out = out[offsets[c0]:offsets[c1]]
+        compiled_mfcc_block(spec, n_fft, taps, p["power"], mel, p["amin"], start,
+                            n_frames[c0:c1], depth, basis, offset, work, block_out)
+        _finish_block(block_out, 0.0, row_sums, clips, offsets[c0:c1] - offsets[c0],
+                      lambda k, c0=c0: name(c0 + k))
+
+
+def _grid_rows(lengths, n_frames, p):
+    """Grid row (in hops) of each clip's first frame, and the end, for the
+    compiled engine: each clip starts on the first grid row where its samples
+    leave the previous clip's frames as they are."""
+    n_fft, hop = p["n_fft"], p["hop_length"]
+    # Its padded samples start after the previous clip's last frame ends ...
+    step = n_frames - 1 + -(-n_fft // hop)
+    if p["center"] and p["pad_mode"] == "constant":
+        # ... or, zero padding being zeros for both, its signal starts after
+        # that frame ends and its padding after the previous signal ends.
+        half = n_fft // 2
+        step = np.maximum(n_frames - 1 + -(-(n_fft - half) // hop),
+                          -(-(half + lengths) // hop))
+    grid = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(step, out=grid[1:])
+    return grid
+
+
+def _compiled_taps(p):
+    """The window's DFT taps when the compiled engine can run, else None."""
+    if callable(p["ref"]) or not kernel_available():
+        return None
+    return window_taps(np.asarray(_window(p["window"], p["win_length"], p["n_fft"])))
+
+
+@lru_cache(maxsize=64)
+def _mel_support(sr, n_fft, n_mels, fmin, fmax, htk, mel_norm):
+    """:func:`._mfcc_kernel.mel_support` of the (cached) filter bank."""
+    lo, ptr, weights = mel_support(_mel_filterbank(sr, n_fft, n_mels, fmin, fmax, htk,
+                                                   mel_norm))
+    return _readonly(lo), _readonly(ptr), _readonly(weights)
 
 
 # Frames per block on a device: bounds its memory (the frames, their int64

@@ -24,6 +24,8 @@ extra); without it :func:`skmm.retrieval.top_k` uses its NumPy path.
 
 import numpy as np
 
+from ..utils._optional import module_available
+
 # Items per tile: 4096 64-bit words (32 KiB) stay in the L1/L2 cache while a
 # block of queries reuses them.
 TILE = 4096
@@ -146,11 +148,7 @@ def _build():
 
 
 def numba_available():
-    try:
-        import numba  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return module_available("numba")
 
 
 def _words64(codes):

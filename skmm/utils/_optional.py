@@ -1,8 +1,9 @@
 """Import optional dependencies where they are used, naming the extra to install."""
 
 import importlib
+import importlib.util
 
-__all__ = ["import_optional"]
+__all__ = ["import_optional", "module_available"]
 
 # Top-level module -> how to get it: an extra of setup.cfg's
 # [options.extras_require], or None when the module comes with skmm's own
@@ -71,3 +72,21 @@ def import_optional(module, extra=None):
             f"{module!r} is needed for this feature but could not be imported "
             f"({exc}). Install it with: {_install_hint(module, extra)}"
         ) from exc
+
+
+def module_available(module):
+    """Whether ``module`` can be imported, without importing it.
+
+    For optional accelerators (Numba) that a code path uses when present and
+    replaces by a NumPy path otherwise.
+
+    Examples
+    --------
+    >>> from skmm.utils._optional import module_available
+    >>> module_available("numpy"), module_available("no_such_module_skmm")
+    (True, False)
+    """
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
