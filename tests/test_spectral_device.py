@@ -220,3 +220,20 @@ def test_cupy_equals_numpy():
     labels = MultiViewSpectralClustering(10, views=mf.views, random_state=0,
                                          device="gpu").fit_predict(mf.data)
     assert normalized_mutual_info_score(mf.target, labels) == pytest.approx(0.9511, abs=5e-3)
+
+
+@pytest.mark.parametrize("affinity, fusion, bandwidth", [
+    ("nearest_neighbors", "product", "self_tuning"), ("nearest_neighbors", "mean", "global"),
+    ("nearest_neighbors", "product", None), ("rbf", "mean", None), ("rbf", "product", None)])
+def test_dense_graph_in_the_compat_namespace_equals_the_sparse_graph(affinity, fusion,
+                                                                     bandwidth):
+    # array_api_compat's NumPy wrapper: the functions CuPy's wrapper provides too.
+    import array_api_compat.numpy as cnp
+
+    X = _ties(2)
+    blocks = [X[:, :3], X[:, 3:]]
+    kw = {"affinity": affinity, "fusion": fusion, "bandwidth": bandwidth, "gamma": 0.5}
+    ref = _dense(_graph.affinity_graph(blocks, n_neighbors=9, weights=[1, 2], **kw))
+    W = _graph._dense_graph(cnp, blocks, [0, 1], _graph.view_scales(blocks),
+                            _graph.fusion_weights([1, 2], 2), k=9, **kw)
+    assert_array_equal(W, ref)
