@@ -6,15 +6,18 @@ codebook assignment, CollectiveNMF iterations (HALS, per iteration, next to
 the two GEMMs an iteration needs) and SIFTBoVW encoding of precomputed
 descriptors (transfers included, next to the descriptor-codeword GEMM),
 MFCC frames of many clips (next to the rfft + power of the same frames) and
-top_k ranking, cosine and Hamming (next to the query-item GEMM).
+top_k ranking, cosine and Hamming (next to the query-item GEMM), and
+multi-view spectral clustering (dense graph and eigh on the device, next
+to that eigh alone; the CPU builds a sparse graph and uses ARPACK).
 Run where a CUDA device and CuPy are available:
 
     python benchmarks/bench_gpu.py [--out benchmarks/results/gpu.md]
 
 Without CuPy it says so and exits 0. ``--smoke`` runs the NMF, SIFTBoVW,
-MFCC and retrieval sections at toy sizes with the CPU standing in for the GPU (prints only),
-to check the script itself on a machine without a GPU (MFCC and retrieval
-on array-api-strict's simulated device, so their device code runs).
+MFCC, retrieval and spectral sections at toy sizes with the CPU standing in for the GPU (prints only),
+to check the script itself on a machine without a GPU (MFCC, retrieval and
+spectral clustering on array-api-strict's simulated device, so their device
+code runs).
 """
 
 import argparse
@@ -228,6 +231,50 @@ def _retrieval_rows(sizes, *, to_gpu, sync, repeat):
     return rows
 
 
+def _spectral_rows(sizes, *, to_gpu, gpu_device, sync, repeat):
+    """MultiViewSpectralClustering fit, CPU (sparse kNN graph, ARPACK) vs device.
+
+    Three views of 10 noisy clusters. The device builds the dense n x n graph
+    and takes a dense eigh of it; its floor is that eigh alone, on the device.
+    """
+    from sklearn.metrics import adjusted_rand_score
+
+    from skmm.cluster import MultiViewSpectralClustering
+
+    rows = []
+    for n in sizes:
+        rng = np.random.default_rng(0)
+        y = rng.integers(0, 10, n)
+        X = np.hstack([rng.normal(size=(10, d))[y] + rng.normal(scale=s, size=(n, d))
+                       for d, s in ((20, 1.0), (30, 1.5), (6, 0.5))])
+        params = {"n_clusters": 10, "views": [20, 30, 6], "random_state": 0}
+        cpu = MultiViewSpectralClustering(**params)
+        dev = MultiViewSpectralClustering(**params, device=gpu_device)
+
+        def fit_dev():
+            dev.fit(X)
+            sync()
+
+        fit_dev()  # warm-up: kernels, solver handles
+        t_cpu = _median(lambda: cpu.fit(X), repeat)
+        t_dev = _median(fit_dev, repeat)
+        S = to_gpu(np.asarray(dev.affinity_matrix_))
+        xp = get_namespace(S)
+
+        def eigh():
+            xp.linalg.eigh(S)
+            sync()
+
+        eigh()
+        t_eigh = _median(eigh, repeat)
+        ari = adjusted_rand_score(cpu.labels_, dev.labels_)
+        rows.append(((f"MultiViewSpectralClustering fit {n:,} x (20+30+6), 10 clusters, "
+                      "kNN self-tuning, float64"), t_cpu, t_dev,
+                     (f"device floor (dense eigh n x n) {t_eigh * 1e3:.1f} ms = "
+                      f"{t_dev / t_eigh:.1f}x; ARI(CPU, device) {ari:.4f}")))
+    return rows
+
+
 def _smoke():
     """Every section at toy sizes: the CPU (NMF, SIFTBoVW) or array-api-strict
     (MFCC, retrieval) standing in for the GPU."""
@@ -243,6 +290,8 @@ def _smoke():
                        sync=lambda: None, repeat=1)
     rows += _retrieval_rows([(20, 500, 16, 64, 5)], to_gpu=lambda a: xps.asarray(a, device=dev),
                             sync=lambda: None, repeat=1)
+    rows += _spectral_rows([300], to_gpu=lambda a: xps.asarray(a, device=dev), gpu_device=dev,
+                           sync=lambda: None, repeat=1)
     for name, c, g, note in rows:
         print(f"| {name} | {c:.4f} | {g:.4f} | {c / g:.1f}x | {note} |")
 
@@ -322,6 +371,8 @@ def main():
                        repeat=3)
     rows += _retrieval_rows([(10_000, 1_000_000, 128, 64, 10)], to_gpu=cp.asarray, sync=sync,
                             repeat=3)
+    rows += _spectral_rows([2_000, 10_000], to_gpu=cp.asarray, gpu_device="gpu", sync=sync,
+                           repeat=3)
 
     props = cp.cuda.runtime.getDeviceProperties(0)
     lines = [

@@ -10,6 +10,7 @@ from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils import check_random_state
 
 from ..base import MultiViewMixin
+from ..utils._array_api import eigh_top, get_namespace, is_numpy_namespace, to_numpy
 from ..utils._graph import (
     AFFINITIES,
     BANDWIDTHS,
@@ -31,10 +32,19 @@ def spectral_embedding_njw(W, n_components, rng):
     """Top eigenvectors of ``D^-1/2 W D^-1/2``, rows scaled to unit norm (Ng, Jordan & Weiss).
 
     The start vector of ARPACK is drawn from ``rng`` so that results are
-    reproducible.
+    reproducible. A dense ``W`` of another namespace (CuPy,
+    ``array_api_strict``) is solved there by a dense ``eigh`` whatever its
+    size; the result stays in that namespace.
     """
     S = normalized_affinity(W)
     n = S.shape[0]
+    xp = get_namespace(S)
+    if not is_numpy_namespace(xp):
+        if n > _DENSE_EIGH_MAX and n_components < n - 1:
+            rng.uniform(-1.0, 1.0, n)  # the CPU path's ARPACK start: k-means gets its seeds
+        _, U = eigh_top(xp, S, n_components)
+        norms = xp.linalg.vector_norm(U, axis=1, keepdims=True)
+        return U / xp.where(norms > 0, norms, xp.ones_like(norms))
     if n <= _DENSE_EIGH_MAX or n_components >= n - 1:
         dense = S.toarray() if sp.issparse(S) else S
         _, U = scipy.linalg.eigh(dense, subset_by_index=[n - n_components, n - 1])
@@ -89,13 +99,19 @@ class MultiViewSpectralClustering(MultiViewMixin, ClusterMixin, BaseEstimator):
         Seeds the eigensolver's start vector and k-means.
     verbose : int, default=0
         Print the stages and k-means progress.
+    device : None, "cpu", "gpu", "auto" or a device object, default=None
+        Where to compute (see :func:`skmm.utils.resolve_device`): None keeps
+        the work where ``X`` lives (NumPy, CuPy or any array-API array);
+        otherwise ``X`` is moved once. Off NumPy the graph is dense (see
+        Notes). Fitted attributes are NumPy.
 
     Attributes
     ----------
     labels_ : ndarray of shape (n_samples,)
         Cluster of each training row.
     affinity_matrix_ : scipy.sparse.csr_matrix or ndarray of shape (n_samples, n_samples)
-        The fused graph (zero diagonal).
+        The fused graph (zero diagonal): sparse for the kNN graph on NumPy,
+        a dense ndarray for ``"rbf"`` and for any fit on a device.
     embedding_ : ndarray of shape (n_samples, n_clusters)
         Row-normalised spectral embedding that k-means clustered.
     views_ : list of (str, slice or ndarray)
@@ -123,6 +139,19 @@ class MultiViewSpectralClustering(MultiViewMixin, ClusterMixin, BaseEstimator):
     The default ``views=None`` split of a 2-column ``X`` is accepted. A
     constant view raises a ``ValueError`` naming it, since it defines no
     distance.
+
+    On a device (``device`` set, or CuPy / array-API input) every step runs
+    there: standardisation, per-view distances, the fused graph, its
+    normalisation, the eigenvectors and k-means. The standard has no sparse
+    arrays, so the kNN graph is built dense (zeros off the neighbours; the
+    same neighbours, weights and symmetrisation as the sparse graph) and its
+    top eigenvectors come from a dense ``eigh`` (on NumPy, ARPACK above 500
+    rows). Memory is O(n^2): the fit holds a few ``n x n`` float64 matrices
+    at once (0.8 GB each at n = 10,000); above 46,340 rows (``n^2`` beyond
+    the int32 indexing of dense eigensolvers) it raises a ``ValueError``.
+    ``affinity_matrix_`` is then a dense NumPy copy of the graph. Labels
+    equal the NumPy fit's (same ``random_state``) up to rounding in the
+    eigenvectors.
 
     Examples
     --------
@@ -152,12 +181,16 @@ class MultiViewSpectralClustering(MultiViewMixin, ClusterMixin, BaseEstimator):
         "n_init": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "device": "no_validation",  # resolved (and checked) by skmm.utils.resolve_device
     }
+
+    # Computes in the namespace and on the device of X (skmm.base's contract).
+    array_api_support = True
 
     def __init__(self, n_clusters=8, *, views=None, affinity="nearest_neighbors",
                  n_neighbors=10, bandwidth="self_tuning", gamma=1.0, fusion="product",
                  view_weights=None, standardize=True, n_init=10, random_state=None,
-                 verbose=0):
+                 verbose=0, device=None):
         self.n_clusters = n_clusters
         self.views = views
         self.affinity = affinity
@@ -170,6 +203,7 @@ class MultiViewSpectralClustering(MultiViewMixin, ClusterMixin, BaseEstimator):
         self.n_init = n_init
         self.random_state = random_state
         self.verbose = verbose
+        self.device = device
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -196,7 +230,9 @@ class MultiViewSpectralClustering(MultiViewMixin, ClusterMixin, BaseEstimator):
                 "`views` (a width where a column range was meant?) or merge the column "
                 "into another view."
             )
-        X = np.asarray(X, dtype=np.float64)
+        xp = get_namespace(X)
+        X = np.asarray(X, dtype=np.float64) if is_numpy_namespace(xp) else \
+            xp.astype(X, xp.float64)
         n = X.shape[0]
         if self.n_clusters > n:
             raise ValueError(f"n_clusters={self.n_clusters} is larger than the number of "
@@ -208,16 +244,19 @@ class MultiViewSpectralClustering(MultiViewMixin, ClusterMixin, BaseEstimator):
         if self.verbose:
             print(f"Building the {self.fusion} {self.affinity} graph over {self.n_views_} "
                   f"views ({n} rows).")
-        self.affinity_matrix_ = affinity_graph(
+        # In the namespace of X: sparse on NumPy, dense on a device.
+        W = affinity_graph(
             self._view_blocks(X), affinity=self.affinity, fusion=self.fusion,
             n_neighbors=self.n_neighbors, bandwidth=self.bandwidth, gamma=self.gamma,
             weights=self.view_weights, names=self.view_names_)
         if self.verbose:
             print(f"Spectral embedding ({self.n_clusters} eigenvectors).")
-        self.embedding_ = spectral_embedding_njw(self.affinity_matrix_, self.n_clusters, rng)
-        _, labels, _, _ = kmeans(self.embedding_, self.n_clusters, n_init=self.n_init,
+        embedding = spectral_embedding_njw(W, self.n_clusters, rng)
+        _, labels, _, _ = kmeans(embedding, self.n_clusters, n_init=self.n_init,
                                  random_state=rng, verbose=self.verbose)
-        self.labels_ = np.asarray(labels)
+        self.affinity_matrix_ = to_numpy(W)
+        self.embedding_ = to_numpy(embedding)
+        self.labels_ = np.asarray(to_numpy(labels))
         return self
 
     def __sklearn_tags__(self):

@@ -22,7 +22,11 @@ kNN graphs are sparse (CSR), symmetrised as ``(W + W.T) / 2`` (scikit-learn's
 ``s_i`` is the distance of row ``i`` to its 7th neighbour (``"self_tuning"``,
 Zelnik-Manor & Perona, NIPS 2004), or by ``exp(-d_ij / s^2)`` with ``s^2``
 the median kNN distance (``"global"``), or 0/1 (``None``). Every graph has a
-zero diagonal. The code is NumPy/SciPy (the standard has no sparse arrays).
+zero diagonal. The code is NumPy/SciPy (the standard has no sparse arrays);
+for arrays of another namespace (CuPy, ``array_api_strict``) the same graphs
+are built dense, ``n x n`` on the input's device (:func:`affinity_graph`).
+Neighbours tied with the ``k``-th distance are taken by increasing index in
+both paths.
 """
 
 from numbers import Integral, Real
@@ -30,7 +34,7 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 
-from ._array_api import get_namespace
+from ._array_api import device, get_namespace, is_numpy_namespace
 from ._pairwise import squared_distances
 
 __all__ = [
@@ -53,6 +57,10 @@ BANDWIDTHS = ("self_tuning", "global")
 _SELF_TUNING_NEIGHBOR = 7
 # Elements of the (rows, n) distance block computed at a time.
 _BLOCK_ELEMENTS = 2**22
+# Most entries of a dense (device) graph: 32-bit LAPACK-style eigensolvers
+# index an n x n matrix with int32, and at this size one float64 matrix is
+# already 16 GiB (the dense path holds several).
+_DENSE_MAX_ENTRIES = 2**31 - 1
 
 
 def _name(names, v):
@@ -128,8 +136,9 @@ def _scaled_concat(blocks, views, scales, w):
     Squared distances of the result are the weighted sum of the normalised
     per-view distances: one GEMM instead of one per view.
     """
-    parts = [blocks[v] * np.sqrt(wv / scales[v]) for v, wv in zip(views, w)]
-    return parts[0] if len(parts) == 1 else np.hstack(parts)
+    # Python floats: a NumPy scalar must not promote or leave another namespace.
+    parts = [blocks[v] * float(np.sqrt(wv / scales[v])) for v, wv in zip(views, w)]
+    return parts[0] if len(parts) == 1 else get_namespace(*parts).concat(parts, axis=1)
 
 
 def _row_chunks(n_rows, n_cols):
@@ -148,6 +157,12 @@ def _knn(D, k, exclude_offset=None):
         D[rows, rows + exclude_offset] = np.inf
     idx = np.argpartition(D, k - 1, axis=1)[:, :k]
     dist = np.take_along_axis(D, idx, axis=1)
+    # argpartition takes any of the entries tied with the k-th distance; the
+    # rows with such a tie take the lowest columns (the device path's rule).
+    tied = np.flatnonzero(np.count_nonzero(D <= dist.max(axis=1)[:, None], axis=1) > k)
+    if tied.size:
+        idx[tied] = np.argsort(D[tied], axis=1, kind="stable")[:, :k]
+        dist[tied] = np.take_along_axis(D[tied], idx[tied], axis=1)
     order = np.argsort(dist, axis=1, kind="stable")
     return np.take_along_axis(idx, order, axis=1), np.take_along_axis(dist, order, axis=1)
 
@@ -171,6 +186,84 @@ def _knn_graph(dist_blocks, n, k, bandwidth):
         vals = np.exp(-dist / (s2 if s2 > 0 else 1.0))
     W = sp.csr_matrix((vals.ravel(), (np.repeat(np.arange(n), k), idx.ravel())), shape=(n, n))
     return ((W + W.T) * 0.5).tocsr()
+
+
+def _check_dense_size(n):
+    if n * n > _DENSE_MAX_ENTRIES:
+        raise ValueError(
+            f"A dense affinity graph over {n} rows has {n}x{n} = {n * n:,} entries, more "
+            f"than 2**31 - 1 (the int32 indexing of dense eigensolvers); each n x n float64 "
+            f"matrix takes {n * n * 8 / 2**30:.1f} GiB and the device path holds several. "
+            "Build the sparse kNN graph on the CPU (NumPy input, device=None or 'cpu') or "
+            "subsample the rows.")
+
+
+def _off_diagonal(xp, n, dev):
+    r = xp.arange(n, device=dev)
+    return r[:, None] != r[None, :]
+
+
+def _dense_knn_graph(xp, D, k, bandwidth):
+    """:func:`_knn_graph` as a dense ``n x n`` array in ``xp``, from all squared distances ``D``.
+
+    Same neighbours (ties with the ``k``-th distance by increasing column, a
+    row never its own neighbour), weights and symmetrisation; entries off the
+    kNN graph are 0.
+    """
+    n = D.shape[0]
+    off = _off_diagonal(xp, n, device(D))
+    D = xp.where(off, D, xp.asarray(xp.inf, dtype=D.dtype, device=device(D)))
+    # Each row's k smallest, ascending (a copy: the full sort is freed).
+    nearest = xp.asarray(xp.sort(D, axis=1)[:, :k], copy=True)
+    kth = nearest[:, k - 1:]
+    keep = D <= kth
+    if bool(xp.any(xp.sum(xp.astype(keep, xp.int64), axis=1) > k)):
+        # Ties with the k-th distance: the first ones by column, up to k.
+        below = D < kth
+        at = D == kth
+        n_below = xp.sum(xp.astype(below, xp.int64), axis=1, keepdims=True)
+        keep = below | (at & (xp.cumulative_sum(xp.astype(at, xp.int64), axis=1)
+                              <= k - n_below))
+    if bandwidth is None:
+        W = xp.astype(keep, D.dtype)
+    else:
+        if bandwidth == "self_tuning":
+            sigma = xp.sqrt(nearest[:, min(_SELF_TUNING_NEIGHBOR, k) - 1])
+            sigma = xp.where(sigma > 0, sigma, float(np.finfo(np.float64).tiny) ** 0.25)
+            vals = xp.exp(-D / (sigma[:, None] * sigma[None, :]))
+        else:  # "global": the median of the n * k neighbour distances, as np.median
+            v = xp.sort(xp.reshape(nearest, (-1,)))
+            m = v.shape[0]
+            s2 = float(v[m // 2] if m % 2 else (v[m // 2 - 1] + v[m // 2]) / 2)
+            vals = xp.exp(-D / (s2 if s2 > 0 else 1.0))
+        W = xp.where(keep, vals, xp.zeros_like(vals))
+    return (W + W.T) * 0.5
+
+
+def _dense_graph(xp, blocks, used, scales, w, *, affinity, fusion, k, bandwidth, gamma):
+    """:func:`affinity_graph` for a namespace without sparse arrays: dense, in ``xp``."""
+    n = blocks[0].shape[0]
+    _check_dense_size(n)
+    groups = ([(used, w[used], 1.0)] if fusion == "product"
+              else [([v], [1.0], float(w[v])) for v in used])
+    W = None
+    for views, view_w, weight in groups:
+        if affinity == "rbf":
+            # The NumPy path's operations, in its order: the same values.
+            if fusion == "product":
+                Z = _scaled_concat(blocks, views, scales, view_w)
+                G = xp.exp(-float(gamma) * squared_distances(xp, Z, Z))
+            else:
+                v = views[0]
+                G = xp.exp(float(-gamma / scales[v])
+                           * squared_distances(xp, blocks[v], blocks[v]))
+            G = xp.where(_off_diagonal(xp, n, device(G)), G, xp.zeros_like(G))
+        else:
+            Z = _scaled_concat(blocks, views, scales, view_w)
+            G = _dense_knn_graph(xp, squared_distances(xp, Z, Z), k, bandwidth)
+        G = G if fusion == "product" else weight * G
+        W = G if W is None else W + G
+    return W
 
 
 def affinity_graph(blocks, *, affinity="nearest_neighbors", fusion="product", n_neighbors=10,
@@ -204,7 +297,16 @@ def affinity_graph(blocks, *, affinity="nearest_neighbors", fusion="product", n_
     Returns
     -------
     W : scipy.sparse.csr_matrix or ndarray of shape (n_samples, n_samples)
-        Symmetric, non-negative, zero diagonal; sparse for kNN.
+        Symmetric, non-negative, zero diagonal; sparse for kNN. For blocks
+        of another namespace (CuPy, ``array_api_strict``): a dense array of
+        that namespace, on the blocks' device, with the same values (0 off
+        the kNN graph).
+
+    Raises
+    ------
+    ValueError
+        For a dense graph (not NumPy) of more than ``2**31 - 1`` entries
+        (46,341 rows or more).
 
     Examples
     --------
@@ -227,6 +329,9 @@ def affinity_graph(blocks, *, affinity="nearest_neighbors", fusion="product", n_
         scales = view_scales(blocks, names)
     xp = get_namespace(blocks[0])
     used = [v for v in range(len(blocks)) if w[v] > 0]
+    if not is_numpy_namespace(xp):
+        return _dense_graph(xp, blocks, used, scales, w, affinity=affinity, fusion=fusion,
+                            k=min(int(n_neighbors), n - 1), bandwidth=bandwidth, gamma=gamma)
     if affinity == "rbf":
         if fusion == "product":
             Z = _scaled_concat(blocks, used, scales, w[used])
@@ -325,6 +430,7 @@ def normalized_affinity(W):
     Returns
     -------
     S : same kind as ``W``
+        A dense array of another namespace stays in it, on its device.
 
     Examples
     --------
@@ -342,6 +448,12 @@ def normalized_affinity(W):
         d = np.asarray(W.sum(axis=1)).ravel()
         inv = 1.0 / np.sqrt(np.where(d > 0, d, 1.0))
         return sp.diags(inv) @ W @ sp.diags(inv)
+    xp = get_namespace(W)
+    if not is_numpy_namespace(xp):
+        W = xp.where(_off_diagonal(xp, W.shape[0], device(W)), W, xp.zeros_like(W))
+        d = xp.sum(W, axis=1)
+        inv = 1.0 / xp.sqrt(xp.where(d > 0, d, xp.ones_like(d)))
+        return inv[:, None] * W * inv[None, :]
     W = np.array(W, dtype=np.float64)
     np.fill_diagonal(W, 0.0)
     d = W.sum(axis=1)

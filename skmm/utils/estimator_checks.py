@@ -106,7 +106,8 @@ def check_array_api_device(estimator, X=None, *, rtol=1e-6, atol=1e-9):
     - ``transform`` (or, for an estimator without one, ``predict``; and
       ``transform_view`` for each view, when present) returns arrays of the
       input's namespace on the input's device, with values equal to the
-      NumPy fit's;
+      NumPy fit's; a clusterer with neither (spectral clustering) must find
+      the NumPy fit's ``labels_``;
     - every fitted attribute is NumPy, so the model pickles and loads anywhere;
     - for an estimator with a ``device`` parameter, NumPy input with
       ``device=device1`` computes there: outputs on ``device1``, equal values.
@@ -114,8 +115,8 @@ def check_array_api_device(estimator, X=None, *, rtol=1e-6, atol=1e-9):
     Parameters
     ----------
     estimator : estimator
-        An unfitted estimator with ``transform`` or ``predict``, whose class sets
-        ``array_api_support = True``.
+        An unfitted estimator with ``transform``, ``predict`` or ``labels_``
+        after fit, whose class sets ``array_api_support = True``.
     X : ndarray of shape (n_samples, n_features), default=None
         NumPy data to fit on; by default 60 x 6 non-negative random values.
     rtol, atol : float
@@ -145,9 +146,14 @@ def check_array_api_device(estimator, X=None, *, rtol=1e-6, atol=1e-9):
         np.testing.assert_allclose(to_numpy(out), expected, rtol=rtol, atol=atol,
                                    err_msg=f"{name}.{what}: device1 differs from NumPy")
 
-    # What the estimator returns for new rows: its transform, else its predict.
-    method = "transform" if hasattr(est_np, "transform") else "predict"
-    same(getattr(est_dev, method)(X_dev), getattr(est_np, method)(X), method)
+    # What the estimator returns for new rows: its transform, else its predict,
+    # else (a clusterer of the training rows only) its fitted labels.
+    method = next((m for m in ("transform", "predict") if hasattr(est_np, m)), None)
+    if method is None:
+        np.testing.assert_array_equal(est_dev.labels_, est_np.labels_,
+                                      err_msg=f"{name}.labels_: device1 differs from NumPy")
+    else:
+        same(getattr(est_dev, method)(X_dev), getattr(est_np, method)(X), method)
     if hasattr(est_dev, "transform_view"):
         for i, (view, cols) in enumerate(est_np.views_):
             X_view = X[:, cols]
@@ -159,7 +165,12 @@ def check_array_api_device(estimator, X=None, *, rtol=1e-6, atol=1e-9):
         est_sw = clone(estimator).set_params(device=dev).fit(X)
         bad = _numpy_only_state(est_sw)
         assert not bad, f"{name}(device=...): fitted attributes {bad} are not NumPy"
-        same(getattr(est_sw, method)(X), getattr(est_np, method)(X), f"{method} with device=")
+        if method is None:
+            np.testing.assert_array_equal(est_sw.labels_, est_np.labels_,
+                                          err_msg=f"{name}(device=...).labels_ differ")
+        else:
+            same(getattr(est_sw, method)(X), getattr(est_np, method)(X),
+                 f"{method} with device=")
         if hasattr(est_sw, "transform_view"):
             view, cols = est_np.views_[0]
             same(est_sw.transform_view(X[:, cols], view), est_np.transform_view(X[:, cols], view),
