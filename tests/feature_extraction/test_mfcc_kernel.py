@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 from scipy.signal import get_window
 
-from skmm.feature_extraction import MFCC, mfcc
-from skmm.feature_extraction import _audio
+from skmm.feature_extraction import MFCC, _audio, mfcc
 from skmm.feature_extraction import _mfcc_kernel as kernel
 
 pytest.importorskip("numba")
@@ -29,7 +28,7 @@ def _clips(lengths, seed=0, scale=0.1):
 
 def _both_engines(clips, sr=8000, **changes):
     p = _audio._resolve({**BASE, **changes}, sr)
-    name = lambda k: f"clip {k}"  # noqa: E731
+    name = lambda k: f"clip {k}"
     compiled, off_c = _audio._mfcc_frames(clips, sr, p, name, engine="compiled")
     reference, off_n = _audio._mfcc_frames(clips, sr, p, name, engine="numpy")
     np.testing.assert_array_equal(off_c, off_n)
@@ -89,12 +88,16 @@ CASES = [
     dict(pad_mode="reflect", top_db=20.0),
     dict(pad_mode="edge", htk=True, mel_norm=None, dct_type=3, norm=None),
     dict(pad_mode="symmetric", n_fft=512, hop_length=128, n_mels=64, n_mfcc=20),
-    dict(n_fft=16, hop_length=4, n_mels=4, n_mfcc=4, window="flattop"),  # taps reach past the spectrum
+    # Taps reaching past both ends of a short spectrum.
+    dict(n_fft=16, hop_length=4, n_mels=4, n_mfcc=4, window="flattop"),
 ]
 
 
-@pytest.mark.parametrize("changes", CASES, ids=lambda c: "-".join(f"{k}={v}" for k, v in c.items())
-                         or "defaults")
+def _case_id(changes):
+    return "-".join(f"{k}={v}" for k, v in changes.items()) or "defaults"
+
+
+@pytest.mark.parametrize("changes", CASES, ids=_case_id)
 def test_compiled_engine_equals_numpy_engine(changes, monkeypatch):
     # Small blocks: clips fall into many blocks and one clip fills a block alone.
     monkeypatch.setattr(_audio, "_BLOCK_ROWS", 40)
@@ -131,14 +134,13 @@ def test_auto_engine_is_compiled_where_it_can_run(monkeypatch):
     monkeypatch.setattr(_audio, "compiled_mfcc_block",
                         lambda *a: calls.append(1) or original(*a))
     clips = _clips([3000, 4000])
-    MFCC(sr=8000, n_fft=256, hop_length=80, n_mels=40).fit(clips).transform_frames(clips)
+    params = dict(sr=8000, n_fft=256, hop_length=80, n_mels=40)
+    MFCC(**params).fit(clips).transform_frames(clips)
     assert calls
     calls.clear()
     # A callable ref or a window without short DFT: the NumPy engine.
-    MFCC(sr=8000, n_fft=256, hop_length=80, n_mels=40, ref=np.max).fit(
-        clips).transform_frames(clips)
-    MFCC(sr=8000, n_fft=256, hop_length=80, n_mels=40, win_length=200).fit(
-        clips).transform_frames(clips)
+    MFCC(**params, ref=np.max).fit(clips).transform_frames(clips)
+    MFCC(**params, win_length=200).fit(clips).transform_frames(clips)
     assert not calls
 
 
@@ -147,7 +149,8 @@ def test_without_numba_the_numpy_engine_runs(monkeypatch):
     expected = mfcc(clips[0], 8000, n_mfcc=13, n_fft=256, hop_length=80, n_mels=40)
     monkeypatch.setattr(_audio, "kernel_available", lambda: False)
     got = mfcc(clips[0], 8000, n_mfcc=13, n_fft=256, hop_length=80, n_mels=40)
-    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12 * np.max(np.abs(expected)))
+    np.testing.assert_allclose(got, expected, rtol=0,
+                               atol=1e-12 * np.max(np.abs(expected)))
     p = _audio._resolve(BASE, 8000)
     with pytest.raises(ValueError, match="engine='compiled' needs Numba"):
         _audio._mfcc_frames(clips, 8000, p, str, engine="compiled")
