@@ -49,7 +49,6 @@ _TAP_TOL = 1e-13
 _LN2_HI = 0.6931471803691238
 _LN2_LO = 1.9082149292705877e-10
 
-_KERNELS = None
 
 
 def kernel_available():
@@ -115,236 +114,18 @@ def _log_series():
     return tuple(float(v) for v in q)
 
 
-def _build():
-    import numba
-
-    jit = numba.njit(nogil=True, error_model="numpy", cache=True)
-    u64 = np.uint64
-    # Adding this to the bits of x carries into the exponent field exactly
-    # when the mantissa is >= sqrt(2) (the bits of sqrt(2) / 2 are
-    # 0x3FE6A09E667F3BCD); the 1024 offset keeps the sum unsigned.
-    offset = u64(0x4000000000000000 - 0x3FE6A09E667F3BCD)
-    shift, bias = u64(52), u64(1024)
-    magic = u64(0x4330000000000000)  # 2**52 as float64 bits
-    tiny = np.finfo(np.float64).tiny
-    coef = _log_series()
-    ln2_hi, ln2_lo = _LN2_HI, _LN2_LO
-    scale_up, ln_scale = 2.0 ** 54, 54 * (_LN2_HI + _LN2_LO)
-
-    @numba.njit(inline="always", error_model="numpy")
-    def log_normal(x):
-        # Natural log of a normal x > 0 (inf gives inf). Branch-free so LLVM
-        # vectorises the loops that call it.
-        bits = np.float64(x).view(np.uint64)
-        e_biased = (bits + offset) >> shift  # exponent + 1024
-        m = np.uint64(bits - ((e_biased - bias) << shift)).view(np.float64)
-        # AVX2 has no int64 -> float64 conversion: build the float from bits.
-        e = np.uint64(e_biased | magic).view(np.float64) - 4503599627371520.0
-        f = m - 1.0
-        s = f / (2.0 + f)
-        z = s * s
-        q = coef[6]
-        for c in coef[5::-1]:
-            q = q * z + c
-        hfsq = 0.5 * f * f
-        r = f - (hfsq - s * (hfsq + z * q))
-        out = (e * ln2_hi + r) + e * ln2_lo
-        return out if x < np.inf else x
-
-    @numba.njit(inline="always", error_model="numpy")
-    def log(x):
-        # log_normal for any x > 0: subnormals scaled up by 2**54 first.
-        sub = x < tiny
-        out = log_normal(x * scale_up if sub else x)
-        return out - ln_scale if sub else out
-
-    @jit
-    def vector_log(x, out):
-        for i in range(x.shape[0]):
-            out[i] = log(x[i])
-
-    # The stages of one tile of frames. Loops index with their own range
-    # variable only (an index that may be negative gets a wraparound check,
-    # which stops vectorisation), each loop stores to one array, and maxima
-    # are written `a if a > b else b` (a select; max() branches on NaN).
-
-    @jit
-    def power_spectra(spec, first_row, n, taps, power, guard, source, sign, y, PT, col):
-        # Rows first_row ... first_row + n - 1 of spec: spectra, re and im
-        # interleaved, between K = len(taps) - 1 guard bins on each side, which are
-        # filled first; the windowed power spectra go to columns col ... of PT.
-        n_bins = PT.shape[0]
-        g = taps.shape[0] - 1
-        width = 2 * n_bins
-        pairs = y.reshape((n_bins, 2))
-        c0 = taps[0]
-        n_guards = 2 * g  # guard u is bin -(u // 2 + 1) or n_bins + u // 2
-        for i in range(n):
-            x = spec[first_row + i]
-            for u in range(n_guards):  # only the guards the taps reach
-                x[guard[u]] = x[source[u]]
-                x[guard[u] + 1] = sign[u] * x[source[u] + 1]
-            centre = x[2 * g:2 * g + width]
-            if taps.shape[0] == 2:  # Hann, Hamming: one fused loop
-                c1 = taps[1]
-                left = x[2 * g - 2:2 * g - 2 + width]
-                right = x[2 * g + 2:2 * g + 2 + width]
-                for q in range(width):
-                    y[q] = c0 * centre[q] + c1 * (left[q] + right[q])
-            else:
-                for q in range(width):
-                    y[q] = c0 * centre[q]
-                for m in range(1, taps.shape[0]):
-                    cm = taps[m]
-                    left = x[2 * (g - m):2 * (g - m) + width]
-                    right = x[2 * (g + m):2 * (g + m) + width]
-                    for q in range(width):
-                        y[q] += cm * (left[q] + right[q])
-            # One branch-free loop per case: a branch inside stops vectorisation.
-            if power == 2.0:
-                for k in range(n_bins):
-                    re, im = pairs[k, 0], pairs[k, 1]
-                    PT[k, col + i] = re * re + im * im
-            elif power == 1.0:
-                for k in range(n_bins):
-                    PT[k, col + i] = np.sqrt(pairs[k, 0] * pairs[k, 0]
-                                             + pairs[k, 1] * pairs[k, 1])
-            else:
-                for k in range(n_bins):
-                    PT[k, col + i] = (pairs[k, 0] * pairs[k, 0]
-                                      + pairs[k, 1] * pairs[k, 1]) ** (0.5 * power)
-
-    @jit
-    def log_mel(PT, n, lo, ptr, weights, amin, L):
-        # Mel bands over each filter's support, then log(max(., amin)).
-        for j in range(lo.shape[0]):
-            band = L[j]
-            for t in range(n):
-                band[t] = 0.0
-            for q in range(ptr[j], ptr[j + 1]):
-                w = weights[q]
-                row = PT[lo[j] + q - ptr[j]]
-                for t in range(n):
-                    band[t] += w * row[t]
-        flat = L.reshape(-1)
-        if amin >= tiny:  # the usual case: no subnormal can reach the log
-            for t in range(flat.shape[0]):
-                v = flat[t]
-                flat[t] = log_normal(v if v > amin else amin)  # noqa: FURB136
-        else:
-            for t in range(flat.shape[0]):
-                v = flat[t]
-                flat[t] = log(v if v > amin else amin)  # noqa: FURB136
-
-    @jit
-    def floor_clips(L, clip_count, floor_depth, peak, low):
-        # Each clip's values floored at its own peak minus floor_depth:
-        # the peak of each frame, of each clip, then one pass per band.
-        n_mels, n = L.shape
-        for t in range(n):
-            peak[t] = -np.inf
-        for j in range(n_mels):
-            band = L[j]
-            for t in range(n):
-                peak[t] = band[t] if band[t] > peak[t] else peak[t]  # noqa: FURB136
-        a = 0
-        for c in range(clip_count.shape[0]):
-            b = a + clip_count[c]
-            top = -np.inf
-            for t in range(a, b):
-                top = max(top, peak[t])
-            for t in range(a, b):
-                low[t] = top - floor_depth
-            a = b
-        for j in range(n_mels):
-            band = L[j]
-            for t in range(n):
-                band[t] = band[t] if band[t] > low[t] else low[t]  # noqa: FURB136
-
-    @jit
-    def dct_rows(L, basis, offset, O, out):
-        # The DCT (dB scale folded into basis, reference into offset), four
-        # bands per pass over a row; then one output row per frame.
-        n_mels, n_mfcc = basis.shape
-        n = L.shape[1]
-        for i in range(n_mfcc):
-            acc = O[i]
-            for t in range(n):
-                acc[t] = offset[i]
-            j = 0
-            while j + 4 <= n_mels:
-                w0, w1 = basis[j, i], basis[j + 1, i]
-                w2, w3 = basis[j + 2, i], basis[j + 3, i]
-                l0, l1, l2, l3 = L[j], L[j + 1], L[j + 2], L[j + 3]
-                for t in range(n):
-                    acc[t] += (w0 * l0[t] + w1 * l1[t]) + (w2 * l2[t] + w3 * l3[t])
-                j += 4
-            while j < n_mels:
-                w0, l0 = basis[j, i], L[j]
-                for t in range(n):
-                    acc[t] += w0 * l0[t]
-                j += 1
-        for t in range(n):
-            for i in range(n_mfcc):
-                out[t, i] = O[i, t]
-
-    @jit
-    def mfcc_block(spec, n_fft, taps, power, lo, ptr, weights, amin, clip_start,
-                   clip_count, floor_depth, basis, offset, tile, PT, L, O, peak, low,
-                   out):
-        g = taps.shape[0] - 1  # guard bins on each side of each spectrum
-        n_bins = n_fft // 2 + 1
-        n_mels = lo.shape[0]
-        # Guard bin j (j < 0 or j >= n_bins) holds X[j mod N], which is
-        # conj(X[N - j mod N]) when j mod N >= n_bins: its source and sign.
-        guard = np.empty(2 * g, dtype=np.int64)
-        source = np.empty(2 * g, dtype=np.int64)
-        sign = np.empty(2 * g)
-        for u in range(g):
-            for side in range(2):
-                j = -(u + 1) if side == 0 else n_bins + u
-                r = j % n_fft
-                guard[2 * u + side] = 2 * (g + j)
-                source[2 * u + side] = 2 * (g + (r if r < n_bins else n_fft - r))
-                sign[2 * u + side] = 1.0 if r < n_bins else -1.0
-        y = np.empty(2 * n_bins)
-        # Tiles of whole clips, about `tile` frames each, so that the
-        # transposed powers and the bands stay in cache.
-        n_clips = clip_start.shape[0]
-        first, done = 0, 0
-        while first < n_clips:
-            last, n = first, 0
-            while last < n_clips and (n == 0 or n + clip_count[last] <= tile):
-                n += clip_count[last]
-                last += 1
-            col = 0
-            for c in range(first, last):
-                power_spectra(spec, clip_start[c], clip_count[c], taps, power, guard,
-                              source, sign, y, PT, col)
-                col += clip_count[c]
-            L_tile = L[:n_mels * n].reshape((n_mels, n))
-            log_mel(PT, n, lo, ptr, weights, amin, L_tile)
-            if floor_depth >= 0.0:
-                floor_clips(L_tile, clip_count[first:last], floor_depth, peak, low)
-            dct_rows(L_tile, basis, offset, O, out[done:done + n])
-            done += n
-            first = last
-
-    return mfcc_block, vector_log
-
-
 def _kernels():
-    global _KERNELS
-    if _KERNELS is None:
-        _KERNELS = _build()
-    return _KERNELS
+    """The compiled functions (imports Numba on first use)."""
+    from . import _mfcc_numba
+
+    return _mfcc_numba
 
 
 def vector_log(x):
     """Natural log of a positive 1-D float64 array by the compiled kernel's method."""
     x = np.ascontiguousarray(x, dtype=np.float64)
     out = np.empty_like(x)
-    _kernels()[1](x, out)
+    _kernels().vector_log(x, out)
     return out
 
 
@@ -364,9 +145,10 @@ def compiled_mfcc_block(spec, n_fft, taps, power, mel, amin, clip_start, clip_co
     """
     lo, ptr, weights = mel
     w = work
-    _kernels()[0](spec.view(np.float64), n_fft, taps, float(power), lo, ptr, weights,
-                  float(amin), clip_start, clip_count, float(floor_depth), basis, offset,
-                  w["tile"], w["PT"], w["L"], w["O"], w["peak"], w["low"], out)
+    _kernels().mfcc_block(
+        spec.view(np.float64), n_fft, taps, float(power), lo, ptr, weights, float(amin),
+        clip_start, clip_count, float(floor_depth), basis, offset, w["tile"], w["PT"],
+        w["L"], w["O"], w["peak"], w["low"], out)
 
 
 def mel_support(fbank):
