@@ -442,14 +442,13 @@ def _mfcc_block(signals, padded, n_frames, out, p, sr, name, work):
     np.matmul(mel.T, basis, out=out)
     if callable(ref):
         out -= np.repeat(ref_db, n_frames)[:, None] * row_sums
-    _finish_block(out, ref_db if not callable(ref) else 0.0, row_sums, signals,
-                  row_start, name)
-
-
-def _finish_block(out, ref_db, row_sums, signals, row_start, name):
-    """Subtract a scalar dB reference; raise naming the clip if any MFCC is not finite."""
-    if ref_db != 0.0:
+    elif ref_db != 0.0:
         out -= ref_db * row_sums
+    _check_finite_mfcc(out, signals, row_start, name)
+
+
+def _check_finite_mfcc(out, signals, row_start, name):
+    """Raise naming the first clip whose MFCCs (rows from ``row_start``) are not finite."""
     if not np.isfinite(out.sum()):
         # Finite samples can still overflow the power spectrum (|y| ~ 1e150).
         row = np.flatnonzero(~np.all(np.isfinite(out), axis=1))[0]
@@ -572,9 +571,7 @@ def _compiled_blocks(signals, lengths, n_frames, offsets, cuts, out, p, taps, sr
         block_out = out[offsets_l[c0]:offsets_l[c1]]
         compiled_mfcc_block(spec, n_fft, taps, p["power"], mel, p["amin"], start, m, depth,
                             basis, offset, work, block_out)
-        if not np.isfinite(block_out.sum()):
-            _finish_block(block_out, 0.0, row_sums, clips, offsets[c0:c1] - offsets[c0],
-                          block_name)
+        _check_finite_mfcc(block_out, clips, offsets[c0:c1] - offsets[c0], block_name)
 
 
 def _grid_rows(lengths, n_frames, p):
