@@ -382,9 +382,14 @@ def _check_finite_samples(buf, signals, name):
     """Raise naming the first clip with NaN or inf samples, if ``buf`` has any."""
     # One sum finds NaN or inf in the whole block; only then look clip by clip.
     if not np.isfinite(buf.sum()):
-        for k, y in enumerate(signals):
-            if not np.all(np.isfinite(y)):
-                raise ValueError(f"{name(k)}: audio contains NaN or infinite samples.")
+        _raise_non_finite_clip(signals, name)
+
+
+def _raise_non_finite_clip(signals, name):
+    """Raise naming the first of ``signals`` with NaN or inf samples, if any has."""
+    for k, y in enumerate(signals):
+        if not np.all(np.isfinite(y)):
+            raise ValueError(f"{name(k)}: audio contains NaN or infinite samples.")
 
 
 def _mfcc_block(signals, padded, n_frames, out, p, sr, name, work):
@@ -486,7 +491,11 @@ def _mfcc_frames(signals, sr, p, name, engine="auto"):
     cuts = np.searchsorted(offsets, np.arange(0, offsets[-1], _BLOCK_ROWS), side="right") - 1
     cuts = np.unique(np.append(cuts, len(signals)))
     if taps is not None:
-        _compiled_blocks(signals, lengths, n_frames, offsets, cuts, out, p, taps, sr, name)
+        # NaN or inf samples reach the output; the kernel reports them and
+        # the block names the clip.
+        with np.errstate(over="ignore", invalid="ignore"):
+            _compiled_blocks(signals, lengths, n_frames, offsets, cuts, out, p, taps, sr,
+                             name)
         return out, offsets
     buf_ends = np.zeros(len(signals) + 1, dtype=np.int64)
     np.cumsum(padded, out=buf_ends[1:])
@@ -556,12 +565,16 @@ def _compiled_blocks(signals, lengths, n_frames, offsets, cuts, out, p, taps, sr
             np.concatenate(pieces, out=block)
         else:
             block.fill(0.0)
+            unread_finite = True
             for y, g, count in zip(clips, start.tolist(), m.tolist()):
                 used = (count - 1) * hop + n_fft  # the samples its frames read
                 if p["center"]:
                     y = _pad_clip(y, n_fft, hop, p["pad_mode"])
                 block[g * hop:g * hop + used] = y[:used]
-        _check_finite_samples(block, clips, block_name)
+                if y.shape[0] > used:  # a tail no frame reads is checked too
+                    unread_finite &= bool(np.isfinite(y[used:].sum()))
+            if not unread_finite:
+                _raise_non_finite_clip(clips, block_name)
         # 2. Every grid row's spectrum, read in place from the samples.
         frames = np.ndarray((rows_l[b], n_fft), dtype=block.dtype, buffer=block,
                             strides=(hop * size, size))
@@ -569,9 +582,11 @@ def _compiled_blocks(signals, lengths, n_frames, offsets, cuts, out, p, taps, sr
         _rfft_rows(frames, spec[:, len(taps) - 1:len(taps) - 1 + n_bins])
         # 3. Window, power, mel bands, log, each clip's dB floor and the DCT.
         block_out = out[offsets_l[c0]:offsets_l[c1]]
-        compiled_mfcc_block(spec, n_fft, taps, p["power"], mel, p["amin"], start, m, depth,
-                            basis, offset, work, block_out)
-        _check_finite_mfcc(block_out, clips, offsets[c0:c1] - offsets[c0], block_name)
+        if compiled_mfcc_block(block, spec, n_fft, taps, p["power"], mel, p["amin"], start,
+                               m, depth, basis, offset, work, block_out):
+            # NaN or inf in the samples or the output: name the clip.
+            _check_finite_samples(block, clips, block_name)
+            _check_finite_mfcc(block_out, clips, offsets[c0:c1] - offsets[c0], block_name)
 
 
 def _grid_rows(lengths, n_frames, p):

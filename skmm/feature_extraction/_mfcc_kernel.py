@@ -129,10 +129,11 @@ def vector_log(x):
     return out
 
 
-def compiled_mfcc_block(spec, n_fft, taps, power, mel, amin, clip_start, clip_count,
-                        floor_depth, basis, offset, work, out):
+def compiled_mfcc_block(samples, spec, n_fft, taps, power, mel, amin, clip_start,
+                        clip_count, floor_depth, basis, offset, work, out):
     """MFCCs of the clip frames among the spectra ``spec``, into ``out``.
 
+    ``samples``: the block's samples, which the spectra were read from;
     ``spec`` (rows, n_bins + 2 * K) complex128, ``K = len(taps) - 1``:
     unwindowed spectra of grid rows in columns ``K:K + n_bins`` (the kernel fills the
     guard columns on either side); clip ``c``'s frames are rows
@@ -142,13 +143,16 @@ def compiled_mfcc_block(spec, n_fft, taps, power, mel, amin, clip_start, clip_co
     values are floored at its peak minus ``floor_depth`` (nepers; negative:
     no floor); ``basis`` (n_mels, n_mfcc) takes log-mel to the coefficients
     and ``offset`` (n_mfcc,) is added to every row.
+
+    Returns whether ``samples`` or ``out`` hold NaN or inf (the caller then
+    finds the clip and says which).
     """
     lo, ptr, weights = mel
     w = work
-    _kernels().mfcc_block(
-        spec.view(np.float64), n_fft, taps, float(power), lo, ptr, weights, float(amin),
-        clip_start, clip_count, float(floor_depth), basis, offset, w["tile"], w["PT"],
-        w["L"], w["O"], w["peak"], w["low"], out)
+    return _kernels().mfcc_block(
+        samples, spec.view(np.float64), n_fft, taps, float(power), lo, ptr, weights,
+        float(amin), clip_start, clip_count, float(floor_depth), basis, offset, w["tile"],
+        w["PT"], w["L"], w["O"], w["peak"], w["low"], out)
 
 
 def mel_support(fbank):

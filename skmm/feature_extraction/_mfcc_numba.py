@@ -54,6 +54,17 @@ def log(x):
     return out - _LN_SCALE if sub else out
 
 
+@numba.njit(inline="always", error_model="numpy")
+def any_nonfinite(x):
+    # Whether x holds NaN or inf: x * 0 is NaN exactly then. An OR of
+    # comparisons vectorises; a floating-point sum would be one serial chain.
+    bad = False
+    for t in range(x.shape[0]):
+        v = x[t] * 0.0
+        bad |= v != v
+    return bad
+
+
 @jit
 def vector_log(x, out):
     for i in range(x.shape[0]):
@@ -63,18 +74,18 @@ def vector_log(x, out):
 # The stages of one tile of frames. Loops index with their own range
 # variable only (an index that may be negative gets a wraparound check,
 # which stops vectorisation), each loop stores to one array, and maxima
-# are written `a if a > b else b` (a select; max() branches on NaN).
+# are selects (max() branches on NaN); the floors are written `floor if v <
+# floor else v`, which keeps a NaN v, so that NaN samples reach the output.
 
 
 @jit
-def power_spectra(spec, first_row, n, taps, power, guard, source, sign, y, PT, col):
+def power_spectra(spec, first_row, n, taps, guard, source, sign, y, PT, col):
     # Rows first_row ... first_row + n - 1 of spec: spectra, re and im
     # interleaved, between K = len(taps) - 1 guard bins on each side, which are
-    # filled first; the windowed power spectra go to columns col ... of PT.
+    # filled first; |windowed spectrum|**2 goes to columns col ... of PT.
     n_bins = PT.shape[0]
     g = taps.shape[0] - 1
     width = 2 * n_bins
-    pairs = y.reshape((n_bins, 2))
     c0 = taps[0]
     n_guards = 2 * g  # guard u is bin -(u // 2 + 1) or n_bins + u // 2
     for i in range(n):
@@ -82,35 +93,37 @@ def power_spectra(spec, first_row, n, taps, power, guard, source, sign, y, PT, c
         for u in range(n_guards):  # only the guards the taps reach
             x[guard[u]] = x[source[u]]
             x[guard[u] + 1] = sign[u] * x[source[u] + 1]
-        centre = x[2 * g:2 * g + width]
+        # Re and im squared where they lie, then summed in pairs: cheaper
+        # than reading them apart (a strided load does not vectorise).
         if taps.shape[0] == 2:  # Hann, Hamming: one fused loop
             c1 = taps[1]
-            left = x[2 * g - 2:2 * g - 2 + width]
-            right = x[2 * g + 2:2 * g + 2 + width]
             for q in range(width):
-                y[q] = c0 * centre[q] + c1 * (left[q] + right[q])
+                v = c0 * x[2 * g + q] + c1 * (x[2 * g - 2 + q] + x[2 * g + 2 + q])
+                y[q] = v * v
         else:
             for q in range(width):
-                y[q] = c0 * centre[q]
+                y[q] = c0 * x[2 * g + q]
             for m in range(1, taps.shape[0]):
                 cm = taps[m]
-                left = x[2 * (g - m):2 * (g - m) + width]
-                right = x[2 * (g + m):2 * (g + m) + width]
                 for q in range(width):
-                    y[q] += cm * (left[q] + right[q])
-        # One branch-free loop per case: a branch inside stops vectorisation.
-        if power == 2.0:
-            for k in range(n_bins):
-                re, im = pairs[k, 0], pairs[k, 1]
-                PT[k, col + i] = re * re + im * im
-        elif power == 1.0:
-            for k in range(n_bins):
-                PT[k, col + i] = np.sqrt(pairs[k, 0] * pairs[k, 0]
-                                         + pairs[k, 1] * pairs[k, 1])
+                    y[q] += cm * (x[2 * (g - m) + q] + x[2 * (g + m) + q])
+            for q in range(width):
+                y[q] = y[q] * y[q]
+        for k in range(n_bins):
+            PT[k, col + i] = y[2 * k] + y[2 * k + 1]
+
+
+@jit
+def magnitude_power(PT, n, power):
+    # |X|**2 to |X|**power, over the first n columns of PT.
+    for k in range(PT.shape[0]):
+        row = PT[k]
+        if power == 1.0:
+            for t in range(n):
+                row[t] = np.sqrt(row[t])
         else:
-            for k in range(n_bins):
-                PT[k, col + i] = (pairs[k, 0] * pairs[k, 0]
-                                  + pairs[k, 1] * pairs[k, 1]) ** (0.5 * power)
+            for t in range(n):
+                row[t] = row[t] ** (0.5 * power)
 
 
 @jit
@@ -129,11 +142,11 @@ def log_mel(PT, n, lo, ptr, weights, amin, L):
     if amin >= _TINY:  # the usual case: no subnormal can reach the log
         for t in range(flat.shape[0]):
             v = flat[t]
-            flat[t] = log_normal(v if v > amin else amin)  # noqa: FURB136
+            flat[t] = log_normal(amin if v < amin else v)  # noqa: FURB136
     else:
         for t in range(flat.shape[0]):
             v = flat[t]
-            flat[t] = log(v if v > amin else amin)  # noqa: FURB136
+            flat[t] = log(amin if v < amin else v)  # noqa: FURB136
 
 
 @jit
@@ -159,7 +172,7 @@ def floor_clips(L, clip_count, floor_depth, peak, low):
     for j in range(n_mels):
         band = L[j]
         for t in range(n):
-            band[t] = band[t] if band[t] > low[t] else low[t]  # noqa: FURB136
+            band[t] = low[t] if band[t] < low[t] else band[t]  # noqa: FURB136
 
 
 @jit
@@ -188,12 +201,20 @@ def dct_rows(L, basis, offset, O, out):
     for t in range(n):
         for i in range(n_mfcc):
             out[t, i] = O[i, t]
+    bad = False
+    for i in range(n_mfcc):
+        bad |= any_nonfinite(O[i, :n])
+    return bad
 
 
 @jit
-def mfcc_block(spec, n_fft, taps, power, lo, ptr, weights, amin, clip_start,
+def mfcc_block(samples, spec, n_fft, taps, power, lo, ptr, weights, amin, clip_start,
                clip_count, floor_depth, basis, offset, tile, PT, L, O, peak, low,
                out):
+    # Returns whether the samples or the output hold NaN or inf: NaN and inf
+    # pass through every stage (the selects below keep NaN), so that one
+    # test of the samples and one of the output find either.
+    bad = any_nonfinite(samples)
     g = taps.shape[0] - 1  # guard bins on each side of each spectrum
     n_bins = n_fft // 2 + 1
     n_mels = lo.shape[0]
@@ -221,13 +242,16 @@ def mfcc_block(spec, n_fft, taps, power, lo, ptr, weights, amin, clip_start,
             last += 1
         col = 0
         for c in range(first, last):
-            power_spectra(spec, clip_start[c], clip_count[c], taps, power, guard,
-                          source, sign, y, PT, col)
+            power_spectra(spec, clip_start[c], clip_count[c], taps, guard, source, sign,
+                          y, PT, col)
             col += clip_count[c]
+        if power != 2.0:
+            magnitude_power(PT, n, power)
         L_tile = L[:n_mels * n].reshape((n_mels, n))
         log_mel(PT, n, lo, ptr, weights, amin, L_tile)
         if floor_depth >= 0.0:
             floor_clips(L_tile, clip_count[first:last], floor_depth, peak, low)
-        dct_rows(L_tile, basis, offset, O, out[done:done + n])
+        bad |= dct_rows(L_tile, basis, offset, O, out[done:done + n])
         done += n
         first = last
+    return bad

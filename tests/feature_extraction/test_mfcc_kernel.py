@@ -184,3 +184,44 @@ def test_compiled_engine_equals_librosa():
         ref = librosa.feature.mfcc(y=y, sr=8000, **params)
         # librosa builds its filter bank in float32: 1e-6 of the scale.
         assert np.max(np.abs(F - ref.T)) <= 1e-6 * np.max(np.abs(ref))
+
+
+@pytest.mark.parametrize("engine", ["compiled", "numpy"])
+@pytest.mark.parametrize("settings", [
+    # center=False: the last (length - n_fft) % hop samples are read by no frame.
+    {"center": False},
+    # hop > n_fft: samples between frames are read by none.
+    {"n_fft": 128, "hop_length": 150, "n_mels": 20},
+    # center=True, hop > n_fft / 2: the end of the clip may lie beyond the
+    # last frame of the padded clip.
+    {"pad_mode": "reflect", "n_fft": 128, "hop_length": 100, "n_mels": 20},
+])
+@pytest.mark.parametrize("where", [0, 1601, -1])
+def test_non_finite_samples_that_no_frame_reads_are_errors(engine, settings, where):
+    # Every sample is checked, not only those the frames read: a NaN is an
+    # error wherever it is (as librosa's valid_audio says).
+    clips = _clips([3000, 3337, 2000])
+    clips[1][where] = np.nan
+    p = _audio._resolve({**BASE, **settings}, 8000)
+    with pytest.raises(ValueError, match="clip 1: audio contains NaN or infinite"):
+        _audio._mfcc_frames(clips, 8000, p, lambda k: f"clip {k}", engine=engine)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+@pytest.mark.parametrize("power", [2.0, 1.0, 0.5])
+def test_kernel_reports_non_finite_samples_it_reads(bad, power):
+    # The kernel itself flags NaN or inf that reach the output (NaN survives
+    # the amin and top_db floors), so that no separate pass over the samples
+    # is needed when all are finite.
+    clips = _clips([3000, 4000])
+    clips[1][2222] = bad
+    p = _audio._resolve({**BASE, "power": power}, 8000)
+    flagged = []
+    original = kernel.compiled_mfcc_block
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_audio, "compiled_mfcc_block",
+                   lambda *a: flagged.append(original(*a)) or flagged[-1])
+        mp.setattr(_audio, "_check_finite_samples", lambda *a: None)
+        with pytest.raises(ValueError, match="clip 1: the MFCCs are not finite"):
+            _audio._mfcc_frames(clips, 8000, p, lambda k: f"clip {k}", engine="compiled")
+    assert flagged == [True]
