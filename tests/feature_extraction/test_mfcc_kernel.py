@@ -186,7 +186,7 @@ def test_compiled_engine_equals_librosa():
         assert np.max(np.abs(F - ref.T)) <= 1e-6 * np.max(np.abs(ref))
 
 
-@pytest.mark.parametrize("engine", ["compiled", "numpy"])
+@pytest.mark.parametrize("engine", ["compiled", "numpy", "device1"])
 @pytest.mark.parametrize("settings", [
     # center=False: the last (length - n_fft) % hop samples are read by no frame.
     {"center": False},
@@ -204,7 +204,12 @@ def test_non_finite_samples_that_no_frame_reads_are_errors(engine, settings, whe
     clips[1][where] = np.nan
     p = _audio._resolve({**BASE, **settings}, 8000)
     with pytest.raises(ValueError, match="clip 1: audio contains NaN or infinite"):
-        _audio._mfcc_frames(clips, 8000, p, lambda k: f"clip {k}", engine=engine)
+        if engine == "device1":  # the array-API path (CuPy on a GPU)
+            xps = pytest.importorskip("array_api_strict")
+            _audio._mfcc_frames_device(clips, 8000, p, lambda k: f"clip {k}",
+                                       (xps, xps.Device("device1")))
+        else:
+            _audio._mfcc_frames(clips, 8000, p, lambda k: f"clip {k}", engine=engine)
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf])
