@@ -1123,7 +1123,8 @@ class MFCC(_DocLinkMixin, TransformerMixin, BaseEstimator):
     (``skmm/feature_extraction/_mfcc_kernel.py``). On 3,000 FSDD clips it
     takes 1.14x the time of the ``rfft`` and power of the same frames alone
     (``benchmarks/bench_mfcc.py``; 1.18x with Numba generating AVX2 code
-    only), against 1.6x for the NumPy engine that runs otherwise. The two agree to 1e-15 of the coefficients' scale.
+    only), against 1.6x for the NumPy engine that runs otherwise. The two
+    agree to 1e-15 of the coefficients' scale.
     Numba compiles the kernel on first use (a few seconds, once) and caches
     it on disk.
 

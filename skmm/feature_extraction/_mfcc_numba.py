@@ -211,9 +211,9 @@ def dct_rows(L, basis, offset, O, out):
 def mfcc_block(samples, spec, n_fft, taps, power, lo, ptr, weights, amin, clip_start,
                clip_count, floor_depth, basis, offset, tile, PT, L, O, peak, low,
                out):
-    # Returns whether the samples or the output hold NaN or inf: NaN and inf
-    # pass through every stage (the selects below keep NaN), so that one
-    # test of the samples and one of the output find either.
+    # Returns whether the samples or the output hold NaN or inf (the caller
+    # then names the clip). NaN samples also give NaN coefficients, never a
+    # value the amin or top_db floor put in their place.
     bad = any_nonfinite(samples)
     g = taps.shape[0] - 1  # guard bins on each side of each spectrum
     n_bins = n_fft // 2 + 1
