@@ -292,3 +292,64 @@ def test_bitwise_count_cupy_kernel_and_builtin():
     small = cp.arange(256, dtype=cp.uint8)
     np.testing.assert_array_equal(cp.asnumpy(_cupy_popcount_kernel()(small)),
                                   [bin(i).count("1") for i in range(256)])
+
+
+def test_collective_nmf_sparse_on_gpu_equals_cpu():
+    # SciPy CSR input with device="gpu" becomes one cupyx CSR matrix; the fit
+    # equals the CPU fit on the same sparse matrix.
+    import scipy.sparse as sp
+
+    from skmm.cross_decomposition import CollectiveNMF
+
+    X = _nonneg(n=1000)
+    X[X < np.quantile(X, 0.6)] = 0.0
+    Xs = sp.csr_matrix(X)
+    kw = dict(n_components=5, views=[40, 25], max_iter=50, tol=0, random_state=0)
+    ref = CollectiveNMF(**kw)
+    W_ref = ref.fit_transform(Xs)
+    gpu = CollectiveNMF(device="gpu", **kw)
+    W = gpu.fit_transform(Xs)
+    assert _is_cupy(W) and isinstance(gpu.components_, np.ndarray)
+    np.testing.assert_allclose(cp.asnumpy(W), W_ref, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(gpu.components_, ref.components_, rtol=1e-6, atol=1e-9)
+
+
+def test_triplet_embedding_on_gpu_equals_cpu():
+    # Triplets are drawn on the host, so the GPU fit takes the same gradient
+    # steps as the CPU fit.
+    from skmm.cross_decomposition import TripletEmbedding
+
+    X = _views(n=400)[:, :35]
+    y = (X[:, 0] > 0).astype(int)
+    kw = dict(n_components=2, views=[20, 15], max_iter=5, random_state=0)
+    ref = TripletEmbedding(**kw).fit(X, y)
+    for est, data in [(TripletEmbedding(**kw), cp.asarray(X)),
+                      (TripletEmbedding(device="gpu", **kw), X)]:
+        est.fit(data, y)
+        assert all(isinstance(w, np.ndarray) for w in est.weights_)
+        Z = est.transform(data)
+        assert _is_cupy(Z)
+        np.testing.assert_allclose(cp.asnumpy(Z), ref.transform(X), rtol=1e-7, atol=1e-9)
+        loaded = pickle.loads(pickle.dumps(est))
+        np.testing.assert_allclose(loaded.transform(X), ref.transform(X), rtol=1e-7,
+                                   atol=1e-9)
+
+
+@pytest.mark.parametrize("algorithm", ["joint", "co-em"])
+def test_multiview_kmeans_on_gpu_equals_cpu(algorithm):
+    from skmm.cluster import MultiViewKMeans
+
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(3), 200)
+    X = np.hstack([y[:, None] * 3.0 + rng.normal(size=(600, 4)),
+                   y[:, None] * 2.0 + rng.normal(size=(600, 2))])
+    params = dict(n_clusters=3, views=[4, 2], algorithm=algorithm, n_init=3, random_state=0)
+    ref = MultiViewKMeans(**params).fit(X)
+    est = MultiViewKMeans(**params, device="gpu").fit(X)
+    assert isinstance(est.cluster_centers_, np.ndarray)
+    np.testing.assert_array_equal(est.labels_, ref.labels_)
+    np.testing.assert_allclose(est.cluster_centers_, ref.cluster_centers_, rtol=1e-9)
+    np.testing.assert_allclose(est.inertia_, ref.inertia_, rtol=1e-9)
+    pred = est.predict(X)
+    assert _is_cupy(pred)
+    np.testing.assert_array_equal(cp.asnumpy(pred), ref.labels_)

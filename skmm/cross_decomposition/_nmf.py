@@ -189,7 +189,7 @@ def _wh_at(W, H, X):
     # Batched so that the (batch, k) temporaries stay small.
     batch = max(4096, X.nnz // 64)
     for start in range(0, X.nnz, batch):
-        s = slice(start, start + batch)
+        s = slice(start, min(start + batch, X.nnz))
         if isinstance(W, np.ndarray):
             out[s] = np.einsum("ij,ij->i", W[ii[s]], Ht[jj[s]])
         else:

@@ -494,7 +494,8 @@ class TripletEmbedding(MultiViewEmbedderMixin, BaseEstimator):
             order = xp.asarray(rng.permutation(n), device=dev)
             losses = []
             for start in range(0, n, bs):
-                idx = order[start:start + bs]
+                # The standard forbids a stop past the end (NumPy clips it).
+                idx = order[start:min(start + bs, n)]
                 Xb = [xp.take(Xv, idx, axis=0) for Xv in Xs]
                 yb = None if labels is None else xp.take(labels, idx, axis=0)
                 Ws = params * len(Xs) if self.shared_weights else params

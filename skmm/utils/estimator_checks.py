@@ -118,7 +118,9 @@ def check_array_api_device(estimator, X=None, *, rtol=1e-6, atol=1e-9):
         An unfitted estimator with ``transform``, ``predict`` or ``labels_``
         after fit, whose class sets ``array_api_support = True``.
     X : ndarray of shape (n_samples, n_features), default=None
-        NumPy data to fit on; by default 60 x 6 non-negative random values.
+        NumPy data to fit on; by default 150 x 6 non-negative random values
+        (150 rows: more than one mini-batch of 64 or 128 rows, the last one
+        partial, so that batched fits slice past a batch boundary).
     rtol, atol : float
         Tolerances of the value comparison.
     """
@@ -127,7 +129,7 @@ def check_array_api_device(estimator, X=None, *, rtol=1e-6, atol=1e-9):
     from ._array_api import device, get_namespace, to_numpy
 
     if X is None:
-        X = np.random.default_rng(0).uniform(0.1, 1.0, size=(60, 6))
+        X = np.random.default_rng(0).uniform(0.1, 1.0, size=(150, 6))
     dev = xps.Device("device1")
     X_dev = xps.asarray(X, device=dev)
     estimator = clone(estimator)
